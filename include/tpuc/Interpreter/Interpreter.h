@@ -1,0 +1,59 @@
+//===- Interpreter.h - Executes a module on the host -------------*- C++ -*-===//
+//
+// Runs a module's `main` function op by op with the kernels of the
+// KernelRegistry. Top ops execute their float reference implementation; Tpu
+// ops their chip-exact arithmetic. Results are returned by tensor name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TPUC_INTERPRETER_INTERPRETER_H
+#define TPUC_INTERPRETER_INTERPRETER_H
+
+#include "tpuc/Interpreter/Tensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <memory>
+
+namespace tpuc {
+
+class Interpreter {
+public:
+  /// Checks that `main` exists, every shape is static and every op has a
+  /// kernel; errors are emitted on the offending op.
+  static mlir::FailureOr<std::unique_ptr<Interpreter>>
+  create(mlir::ModuleOp module);
+
+  /// Names of the network inputs (the `top.Input` ops, in argument order).
+  llvm::ArrayRef<std::string> getInputNames() const { return inputNames_; }
+  /// Shapes of those inputs.
+  llvm::ArrayRef<llvm::SmallVector<int64_t, 4>> getInputShapes() const {
+    return inputShapes_;
+  }
+  /// Names of the values `main` returns.
+  llvm::ArrayRef<std::string> getOutputNames() const { return outputNames_; }
+
+  /// Runs the network. `inputs` is keyed by input name; each must have the
+  /// input's element count (its shape may differ only by size-1 dims).
+  /// `results` receives the outputs, or every named tensor when `keepAll`.
+  mlir::LogicalResult run(const TensorMap &inputs, TensorMap &results,
+                          bool keepAll = false);
+
+private:
+  explicit Interpreter(mlir::ModuleOp module, mlir::func::FuncOp main)
+      : module_(module), main_(main) {}
+  mlir::LogicalResult prepare();
+
+  mlir::ModuleOp module_;
+  mlir::func::FuncOp main_;
+  std::vector<std::string> inputNames_;
+  std::vector<llvm::SmallVector<int64_t, 4>> inputShapes_;
+  std::vector<std::string> outputNames_;
+  /// Weights converted to float once, by op.
+  llvm::DenseMap<mlir::Operation *, std::shared_ptr<Tensor>> weights_;
+};
+
+} // namespace tpuc
+
+#endif // TPUC_INTERPRETER_INTERPRETER_H
