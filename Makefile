@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build run test bench format clean
+.PHONY: all deps configure build run test bench docs format clean
 
 all: build
 
@@ -26,6 +26,10 @@ test: build
 
 bench: build
 	@bash bench/run-all.sh $(BUILD_DIR)
+
+docs: build
+	mkdir -p docs/generated
+	cp $(BUILD_DIR)/docs/generated/*.md docs/generated/
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

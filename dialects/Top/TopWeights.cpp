@@ -1,1 +1,211 @@
-// Placeholder: being written.
+//===- TopWeights.cpp - Weight data of top.Weight ops ---------------------===//
+
+#include "tpuc/Dialect/Top/TopWeights.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <set>
+
+using namespace mlir;
+
+namespace tpuc::top {
+
+//===----------------------------------------------------------------------===//
+// WeightStore
+//===----------------------------------------------------------------------===//
+
+llvm::Error WeightStore::openFile() {
+  if (opened_)
+    return llvm::Error::success();
+  auto reader = NpzReader::open(path_);
+  if (!reader)
+    return reader.takeError();
+  reader_ = std::move(*reader);
+  opened_ = true;
+  return llvm::Error::success();
+}
+
+bool WeightStore::contains(llvm::StringRef name) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (tensors_.count(name))
+    return true;
+  if (llvm::Error err = openFile()) {
+    llvm::consumeError(std::move(err));
+    return false;
+  }
+  return reader_->contains(name);
+}
+
+llvm::Expected<const NpyArray *> WeightStore::get(llvm::StringRef name) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  auto it = tensors_.find(name);
+  if (it != tensors_.end())
+    return &it->second;
+  if (llvm::Error err = openFile())
+    return std::move(err);
+  if (!reader_->contains(name))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "%s: no tensor '%s'", path_.c_str(),
+                                   name.str().c_str());
+  auto array = reader_->read(name);
+  if (!array)
+    return array.takeError();
+  auto [pos, inserted] = tensors_.emplace(name.str(), std::move(*array));
+  return &pos->second;
+}
+
+void WeightStore::set(llvm::StringRef name, NpyArray array) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  tensors_[name.str()] = std::move(array);
+}
+
+std::string WeightStore::uniqueName(llvm::StringRef base) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  std::string name = base.str();
+  for (int i = 1; contains(name); ++i)
+    name = (base + "_" + llvm::Twine(i)).str();
+  return name;
+}
+
+WeightStore &WeightRegistry::getStore(llvm::StringRef path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = stores_.find(path);
+  if (it == stores_.end())
+    it = stores_.emplace(path.str(), std::make_unique<WeightStore>(path.str()))
+             .first;
+  return *it->second;
+}
+
+//===----------------------------------------------------------------------===//
+// Module-level access
+//===----------------------------------------------------------------------===//
+
+static WeightRegistry &getRegistry(MLIRContext *ctx) {
+  return ctx->getOrLoadDialect<TopDialect>()->getWeightRegistry();
+}
+
+void setWeightSearchDir(MLIRContext *ctx, llvm::StringRef dir) {
+  getRegistry(ctx).searchDir = dir.str();
+}
+
+/// A relative path is tried against the working directory first, then the
+/// search directory (the .mlir file's directory in the tools).
+static std::string resolveWeightPath(MLIRContext *ctx, llvm::StringRef path) {
+  if (llvm::sys::path::is_absolute(path) || llvm::sys::fs::exists(path))
+    return path.str();
+  const std::string &dir = getRegistry(ctx).searchDir;
+  if (!dir.empty()) {
+    llvm::SmallString<256> candidate(dir);
+    llvm::sys::path::append(candidate, path);
+    if (llvm::sys::fs::exists(candidate))
+      return std::string(candidate);
+  }
+  return path.str();
+}
+
+WeightStore *getWeightStore(ModuleOp module) {
+  auto file = module->getAttrOfType<StringAttr>(TopDialect::kWeightFileAttr);
+  if (!file || file.getValue().empty())
+    return nullptr;
+  MLIRContext *ctx = module.getContext();
+  return &getRegistry(ctx).getStore(resolveWeightPath(ctx, file.getValue()));
+}
+
+static NpyArray arrayFromElements(ElementsAttr value) {
+  auto type = cast<ShapedType>(value.getType());
+  std::vector<float> data;
+  data.reserve(type.getNumElements());
+  if (isa<FloatType>(type.getElementType())) {
+    for (llvm::APFloat v : value.getValues<llvm::APFloat>()) {
+      bool lost;
+      v.convert(llvm::APFloat::IEEEsingle(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+      data.push_back(v.convertToFloat());
+    }
+  } else {
+    bool isUnsigned = type.getElementType().isUnsignedInteger() ||
+                      type.getElementType().isInteger(1);
+    for (llvm::APInt v : value.getValues<llvm::APInt>())
+      data.push_back(isUnsigned ? static_cast<float>(v.getZExtValue())
+                                : static_cast<float>(v.getSExtValue()));
+  }
+  return NpyArray::fromFloat(data, type.getShape());
+}
+
+FailureOr<NpyArray> readWeight(WeightOp op) {
+  if (auto value = op.getValueAttr())
+    return arrayFromElements(value);
+  auto module = op->getParentOfType<ModuleOp>();
+  WeightStore *store = module ? getWeightStore(module) : nullptr;
+  if (!store)
+    return op.emitOpError() << "'" << op.getTensorName()
+                            << "' has no inline value and the module has no "
+                               "top.weight_file";
+  auto array = store->get(op.getTensorName());
+  if (!array)
+    return op.emitOpError() << llvm::toString(array.takeError());
+  const NpyArray &data = **array;
+  auto shape = cast<RankedTensorType>(op.getType()).getShape();
+  if (data.numel() != ShapedType::getNumElements(shape))
+    return op.emitOpError() << store->path() << ": tensor '"
+                            << op.getTensorName() << "' has shape "
+                            << shapeToString(data.shape) << " but the op has "
+                            << shapeToString(shape);
+  return data;
+}
+
+FailureOr<std::vector<float>> readWeightAsFloat(WeightOp op) {
+  auto array = readWeight(op);
+  if (failed(array))
+    return failure();
+  return array->toFloat();
+}
+
+WeightOp createWeight(OpBuilder &builder, ModuleOp module,
+                      llvm::StringRef baseName, llvm::ArrayRef<int64_t> shape,
+                      llvm::ArrayRef<float> data) {
+  MLIRContext *ctx = module.getContext();
+  auto type = RankedTensorType::get(shape, Float32Type::get(ctx));
+  WeightStore *store = getWeightStore(module);
+  if (store) {
+    std::string name = store->uniqueName(baseName);
+    store->set(name, NpyArray::fromFloat(data, shape));
+    return builder.create<WeightOp>(makeNameLoc(ctx, name), type,
+                                    ElementsAttr());
+  }
+  // Without a weight file, names only need to differ from other tensors.
+  std::set<std::string> used;
+  module.walk([&](Operation *op) { used.insert(getOpName(op)); });
+  std::string name = baseName.str();
+  for (int i = 1; used.count(name); ++i)
+    name = (baseName + "_" + llvm::Twine(i)).str();
+  auto value = DenseElementsAttr::get(type, data);
+  return builder.create<WeightOp>(makeNameLoc(ctx, name), type,
+                                  cast<ElementsAttr>(value));
+}
+
+LogicalResult saveWeights(ModuleOp module, llvm::StringRef path) {
+  NpzMap arrays;
+  bool failed = false;
+  module.walk([&](WeightOp op) {
+    if (op.getValueAttr())
+      return;
+    auto data = readWeight(op);
+    if (mlir::failed(data)) {
+      failed = true;
+      return;
+    }
+    arrays[op.getTensorName().str()] = std::move(*data);
+  });
+  if (failed)
+    return failure();
+  if (llvm::Error err = writeNpz(path, arrays))
+    return module.emitError() << llvm::toString(std::move(err));
+  module->setAttr(TopDialect::kWeightFileAttr,
+                  StringAttr::get(module.getContext(), path));
+  return success();
+}
+
+} // namespace tpuc::top

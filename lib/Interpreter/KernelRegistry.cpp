@@ -1,1 +1,22 @@
-// Placeholder: being written.
+//===- KernelRegistry.cpp - The registry of every kernel ------------------===//
+
+#include "tpuc/Interpreter/Kernel.h"
+
+namespace tpuc {
+
+const KernelRegistry &getKernelRegistry() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry r;
+    registerTopElementwiseKernels(r);
+    registerTopActivationKernels(r);
+    registerTopNNKernels(r);
+    registerTopPoolKernels(r);
+    registerTopNormKernels(r);
+    registerTopShapeKernels(r);
+    registerTopResizeKernels(r);
+    return r;
+  }();
+  return registry;
+}
+
+} // namespace tpuc

@@ -1,1 +1,71 @@
-// Placeholder: being written.
+//===- model_runner.cpp - Runs a model on an input .npz -------------------===//
+//
+//   model_runner --input in.npz --model m.mlir --output out.npz
+//                [--dump_all_tensors]
+//
+// Executes the module with the interpreter (float reference for Top ops,
+// chip-exact arithmetic for Tpu ops) and writes its outputs, or every named
+// tensor, as float32 arrays.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tpuc/Interpreter/Interpreter.h"
+#include "tpuc/Support/Npz.h"
+#include "tpuc/Support/ToolSupport.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> modelPath("model", cl::desc("Model .mlir file"),
+                                      cl::value_desc("file"), cl::Required);
+static cl::opt<std::string> inputPath("input", cl::desc("Input .npz file"),
+                                      cl::value_desc("file"), cl::Required);
+static cl::opt<std::string> outputPath("output",
+                                       cl::desc("Output .npz file"),
+                                       cl::value_desc("file"), cl::Required);
+static cl::opt<bool> dumpAll("dump_all_tensors",
+                             cl::desc("Write every named tensor, not only "
+                                      "the model outputs"));
+
+static constexpr StringLiteral kTool = "model_runner";
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Runs a tpuc model on the tensors of an .npz\n");
+
+  mlir::MLIRContext ctx;
+  tpuc::OneLineDiagnostics diagnostics(&ctx, kTool);
+  auto module = tpuc::loadModule(ctx, modelPath);
+  if (!module)
+    return 1;
+
+  auto arrays = tpuc::readNpz(inputPath);
+  if (!arrays)
+    return tpuc::reportError(kTool, toString(arrays.takeError()));
+  tpuc::TensorMap inputs;
+  for (auto &[name, array] : *arrays) {
+    tpuc::Tensor tensor;
+    tensor.shape.assign(array.shape.begin(), array.shape.end());
+    tensor.data = array.toFloat();
+    inputs.emplace(name, std::move(tensor));
+  }
+
+  auto interpreter = tpuc::Interpreter::create(*module);
+  if (mlir::failed(interpreter))
+    return 1;
+  tpuc::TensorMap results;
+  if (mlir::failed((*interpreter)->run(inputs, results, dumpAll)))
+    return 1;
+
+  tpuc::NpzMap out;
+  for (auto &[name, tensor] : results)
+    out[name] = tpuc::NpyArray::fromFloat(tensor.data, tensor.shape);
+  if (Error err = tpuc::writeNpz(outputPath, out))
+    return tpuc::reportError(kTool, toString(std::move(err)));
+  return 0;
+}

@@ -15,6 +15,10 @@ struct Similarity {
   double maxAbsDiff = 0;
 };
 
+/// Edge cases: cosine is 0 when exactly one side is all zeros; euclidean is
+/// -inf when b = -a (non-zero); SQNR is -inf when `a` is all zeros and `b` is
+/// not; NaN anywhere gives NaN (which every tolerance check fails); empty
+/// tensors count as equal (1, 1, +inf).
 Similarity computeSimilarity(llvm::ArrayRef<float> a, llvm::ArrayRef<float> b);
 
 } // namespace tpuc

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark; each prints its ratio against a peer measured in the
+# same run on the same machine.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="$(cd "${1:-$here/../build}" && pwd)"
+/usr/bin/python3 "$here/interp_vs_numpy.py" "$build"

@@ -1,0 +1,48 @@
+//===- ToolSupport.h - Shared plumbing of the command-line tools -*- C++ -*-===//
+//
+// Every tool reports problems as one line on stderr, `<tool>: error: ...`,
+// naming the file and the op or tensor, and exits with 1.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TPUC_SUPPORT_TOOLSUPPORT_H
+#define TPUC_SUPPORT_TOOLSUPPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace tpuc {
+
+/// Prints MLIR diagnostics as single lines prefixed with the tool name;
+/// notes are folded into their error's line.
+class OneLineDiagnostics {
+public:
+  OneLineDiagnostics(mlir::MLIRContext *ctx, llvm::StringRef toolName);
+  ~OneLineDiagnostics();
+
+private:
+  mlir::MLIRContext *ctx_;
+  mlir::DiagnosticEngine::HandlerID id_;
+};
+
+/// Formats a location as `file:line:col` or `'tensor'`.
+std::string describeLocation(mlir::Location loc);
+
+/// Parses and verifies an .mlir file with tpuc's dialects loaded; relative
+/// weight files are also looked up next to it. Diagnostics go to the handler.
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &ctx,
+                                             llvm::StringRef path);
+
+/// Writes `text` to `path` through a temporary file renamed into place.
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef text);
+
+/// Prints `<tool>: error: <message>` and returns 1, for `return fail(...)`.
+int reportError(llvm::StringRef toolName, const llvm::Twine &message);
+
+} // namespace tpuc
+
+#endif // TPUC_SUPPORT_TOOLSUPPORT_H

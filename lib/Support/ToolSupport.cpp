@@ -1,0 +1,125 @@
+//===- ToolSupport.cpp - Shared plumbing of the command-line tools --------===//
+
+#include "tpuc/Support/ToolSupport.h"
+#include "tpuc/Dialect/Top/TopWeights.h"
+#include "tpuc/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace tpuc {
+
+std::string describeLocation(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
+            Twine(file.getColumn()))
+        .str();
+  if (auto named = dyn_cast<NameLoc>(loc)) {
+    std::string inner = describeLocation(named.getChildLoc());
+    std::string name = "'" + named.getName().str() + "'";
+    return inner.empty() ? name : inner + ": " + name;
+  }
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location sub : fused.getLocations()) {
+      std::string text = describeLocation(sub);
+      if (!text.empty())
+        return text;
+    }
+  }
+  if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    return describeLocation(callSite.getCallee());
+  return "";
+}
+
+OneLineDiagnostics::OneLineDiagnostics(MLIRContext *ctx,
+                                       llvm::StringRef toolName)
+    : ctx_(ctx) {
+  std::string tool = toolName.str();
+  id_ = ctx->getDiagEngine().registerHandler([tool](Diagnostic &diag) {
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning
+                           ? "warning"
+                           : "note";
+    std::string where = describeLocation(diag.getLocation());
+    std::string text = diag.str();
+    for (Diagnostic &note : diag.getNotes()) {
+      std::string noteWhere = describeLocation(note.getLocation());
+      text += " (" + note.str() +
+              (noteWhere.empty() ? "" : " at " + noteWhere) + ")";
+    }
+    for (char &c : text)
+      if (c == '\n')
+        c = ' ';
+    llvm::errs() << tool << ": " << kind << ": "
+                 << (where.empty() ? "" : where + ": ") << text << "\n";
+    return success();
+  });
+}
+
+OneLineDiagnostics::~OneLineDiagnostics() {
+  ctx_->getDiagEngine().eraseHandler(id_);
+}
+
+OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, llvm::StringRef path) {
+  DialectRegistry registry;
+  registerTpucDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadAllAvailableDialects();
+  if (!llvm::sys::fs::exists(path)) {
+    emitError(UnknownLoc::get(&ctx)) << path << ": no such file";
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &ctx);
+  if (!module)
+    return nullptr;
+  top::setWeightSearchDir(&ctx, llvm::sys::path::parent_path(path));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef text) {
+  llvm::SmallString<256> temp;
+  int fd;
+  llvm::SmallString<256> model(path);
+  model += ".tmp-%%%%%%";
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, temp))
+    return llvm::createStringError(ec, "%s: cannot create: %s",
+                                   path.str().c_str(), ec.message().c_str());
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << text;
+    os.flush();
+    if (os.has_error()) {
+      std::string msg = os.error().message();
+      os.clear_error();
+      llvm::sys::fs::remove(temp);
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "%s: write failed: %s", path.str().c_str(),
+                                     msg.c_str());
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    llvm::sys::fs::remove(temp);
+    return llvm::createStringError(ec, "%s: cannot write: %s",
+                                   path.str().c_str(), ec.message().c_str());
+  }
+  return llvm::Error::success();
+}
+
+int reportError(llvm::StringRef toolName, const llvm::Twine &message) {
+  std::string text = message.str();
+  for (char &c : text)
+    if (c == '\n')
+      c = ' ';
+  llvm::errs() << toolName << ": error: " << text << "\n";
+  return 1;
+}
+
+} // namespace tpuc

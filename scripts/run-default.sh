@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The default job of `make run`: takes the example Top-dialect model through
+# shape inference and canonicalization, runs it in the interpreter before and
+# after the fusions, and checks both against the numpy reference output.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+bin="$build/bin"
+ex="$root/examples"
+out="$build/run"
+mkdir -p "$out"
+
+echo "== tiny_cnn: shape inference, then canonicalization (fusions)"
+"$bin/tpuc-opt" "$ex/tiny_cnn.mlir" --shape-infer -o "$out/tiny_cnn_shaped.mlir"
+"$bin/tpuc-opt" "$ex/tiny_cnn.mlir" --shape-infer --canonicalize \
+  --save-weights="file=$out/tiny_cnn_opt_weight.npz" -o "$out/tiny_cnn_opt.mlir"
+echo "   compute ops before: $(grep -c ' = top\.[A-Z][A-Za-z]* %' "$out/tiny_cnn_shaped.mlir")," \
+     "after: $(grep -c ' = top\.[A-Z][A-Za-z]* %' "$out/tiny_cnn_opt.mlir")"
+
+echo "== interpreter on both modules"
+# The shaped module still names tiny_cnn_weight.npz, found next to the example.
+cp "$ex/tiny_cnn_weight.npz" "$out/"
+"$bin/model_runner" --model "$out/tiny_cnn_shaped.mlir" \
+  --input "$ex/tiny_cnn_input.npz" --output "$out/tiny_cnn_out.npz"
+"$bin/model_runner" --model "$out/tiny_cnn_opt.mlir" \
+  --input "$ex/tiny_cnn_input.npz" --output "$out/tiny_cnn_opt_out.npz" \
+  --dump_all_tensors
+
+echo "== compare with the numpy reference"
+"$bin/npz_tool" compare "$ex/tiny_cnn_reference.npz" "$out/tiny_cnn_out.npz" \
+  --tolerance 0.99999,0.9999
+"$bin/npz_tool" compare "$ex/tiny_cnn_reference.npz" "$out/tiny_cnn_opt_out.npz" \
+  --tolerance 0.99999,0.9999
+echo "outputs in $out"
