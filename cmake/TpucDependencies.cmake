@@ -44,3 +44,25 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 find_package(GTest REQUIRED)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+# ONNX frontend: protobuf must be found before ONNX (onnx_proto links it).
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)
+
+# OpenCV: Debian's per-module -dev packages ship no CMake config (only the
+# libopencv-dev meta-package does), so fall back to the headers and libraries.
+find_package(OpenCV QUIET COMPONENTS core imgproc imgcodecs)
+if(OpenCV_FOUND)
+  set(TPUC_OPENCV_LIBS opencv_core opencv_imgproc opencv_imgcodecs)
+else()
+  find_path(TPUC_OPENCV_INCLUDE opencv2/core.hpp PATH_SUFFIXES opencv4 REQUIRED)
+  set(TPUC_OPENCV_LIBS)
+  foreach(module core imgproc imgcodecs)
+    find_library(TPUC_OPENCV_${module} NAMES opencv_${module} REQUIRED)
+    list(APPEND TPUC_OPENCV_LIBS ${TPUC_OPENCV_${module}})
+  endforeach()
+  add_library(tpuc_opencv INTERFACE)
+  target_include_directories(tpuc_opencv SYSTEM INTERFACE ${TPUC_OPENCV_INCLUDE})
+  target_link_libraries(tpuc_opencv INTERFACE ${TPUC_OPENCV_LIBS})
+  set(TPUC_OPENCV_LIBS tpuc_opencv)
+endif()

@@ -118,6 +118,15 @@ def Top_GELUOp : Top_UnaryOp<"GELU"> {
   let arguments = (ins AnyRankedTensor:$input,
                    DefaultValuedAttr<GeluModeAttr, "\"normal\"">:$approx_mode);
 }
+def Top_EluOp : Top_UnaryOp<"Elu"> {
+  let summary = "x for x > 0, alpha * (exp(x) - 1) otherwise";
+  let arguments = (ins AnyRankedTensor:$input,
+                   DefaultValuedAttr<F64Attr, "1.0">:$alpha);
+}
+def Top_SoftplusOp : Top_UnaryOp<"Softplus"> {
+  let summary = "log(1 + exp(x))";
+  let arguments = (ins AnyRankedTensor:$input);
+}
 def Top_TanhOp : Top_UnaryOp<"Tanh"> {
   let summary = "Hyperbolic tangent";
   let arguments = (ins AnyRankedTensor:$input);

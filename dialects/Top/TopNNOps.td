@@ -123,6 +123,18 @@ def Top_LayerNormOp : Top_Op<"LayerNorm", [DefaultShape, DefaultFlops]> {
   let hasVerifier = 1;
 }
 
+def Top_InstanceNormOp : Top_Op<"InstanceNorm", [DefaultShape, DefaultFlops]> {
+  let summary = "Normalization over the spatial dims of each (n, c)";
+  let description = [{
+    `y = (x - mean) / sqrt(var + eps) * weight[c] + bias[c]`, mean and
+    variance taken over dims 2 and up, as ONNX InstanceNormalization.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyTensorOrNone:$weight,
+                   AnyTensorOrNone:$bias,
+                   DefaultValuedAttr<F64Attr, "1e-5">:$eps);
+  let results = (outs AnyRankedTensor:$output);
+}
+
 def Top_SoftmaxOp : Top_Op<"Softmax", [DefaultShape, DefaultFlops]> {
   let summary = "Softmax (or log-softmax) along one axis";
   let arguments = (ins AnyRankedTensor:$input,

@@ -90,12 +90,23 @@ void setWeightSearchDir(MLIRContext *ctx, llvm::StringRef dir) {
   getRegistry(ctx).searchDir = dir.str();
 }
 
+static std::string &defaultSearchDir() {
+  static std::string dir;
+  return dir;
+}
+
+void setDefaultWeightSearchDir(llvm::StringRef dir) {
+  defaultSearchDir() = dir.str();
+}
+
 /// A relative path is tried against the working directory first, then the
 /// search directory (the .mlir file's directory in the tools).
 static std::string resolveWeightPath(MLIRContext *ctx, llvm::StringRef path) {
   if (llvm::sys::path::is_absolute(path) || llvm::sys::fs::exists(path))
     return path.str();
-  const std::string &dir = getRegistry(ctx).searchDir;
+  std::string dir = getRegistry(ctx).searchDir;
+  if (dir.empty())
+    dir = defaultSearchDir();
   if (!dir.empty()) {
     llvm::SmallString<256> candidate(dir);
     llvm::sys::path::append(candidate, path);

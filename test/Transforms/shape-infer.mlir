@@ -118,6 +118,9 @@ func.func @slice(%x: tensor<2x4x6x8xf32>) {
   // [-100:3] of 4 is clamped to [0:3].
   // CHECK: top.Slice {{.*}} -> tensor<2x3x2x3xf32>
   %0 = top.Slice %x {starts = array<i64: 1, -1, -100>, ends = array<i64: 5, -9223372036854775807, 3>, steps = array<i64: 2, -3, 1>, axes = array<i64: 2, 3, 1>} : (tensor<2x4x6x8xf32>) -> tensor<?x?x?x?xf32>
+  // A step longer than the dim takes one element, even the most negative one.
+  // CHECK: top.Slice {{.*}} -> tensor<2x4x6x1xf32>
+  %2 = top.Slice %x {starts = array<i64: -1>, ends = array<i64: -9223372036854775808>, steps = array<i64: -9223372036854775808>, axes = array<i64: 3>} : (tensor<2x4x6x8xf32>) -> tensor<?x?x?x?xf32>
   // An empty range gives a zero-size dim.
   // CHECK: top.Slice {{.*}} -> tensor<0x4x6x8xf32>
   %1 = top.Slice %x {starts = array<i64: 1>, ends = array<i64: 1>, steps = array<i64: 1>, axes = array<i64: 0>} : (tensor<2x4x6x8xf32>) -> tensor<?x?x?x?xf32>
@@ -197,7 +200,7 @@ func.func @gather(%x: tensor<4x5x6xf32>) {
 // Shapes flow through a chain, including ops that keep their input's shape,
 // and the function's result types follow.
 // CHECK-LABEL: func.func @chain
-// CHECK-SAME: (%{{.*}}: tensor<?x3x8x8xf32>) -> (tensor<?x8x4x4xf32>, tensor<?x128xf32>)
+// CHECK-SAME: (%{{.*}}: tensor<?x3x8x8xf32>{{.*}}) -> (tensor<?x8x4x4xf32>, tensor<?x128xf32>)
 func.func @chain(%arg0: tensor<?x3x8x8xf32>) -> (tensor<?x?x?x?xf32>, tensor<?x?xf32>) {
   %none = top.None
   %w = top.Weight : () -> tensor<8x3x3x3xf32>

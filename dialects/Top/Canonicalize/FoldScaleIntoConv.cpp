@@ -61,9 +61,9 @@ bool canAbsorbIntoConvWeights(Operation *conv) {
 static FailureOr<std::vector<int64_t>>
 getFilterChannels(Operation *conv, ArrayRef<int64_t> filterShape,
                   int64_t numChannels) {
-  if (filterShape.size() < 2)
-    return failure();
   int64_t numElements = ShapedType::getNumElements(filterShape);
+  if (filterShape.size() < 2 || numElements == 0 || numChannels <= 0)
+    return failure();
   std::vector<int64_t> channels(numElements);
   if (isa<ConvOp>(conv)) {
     if (filterShape[0] != numChannels)

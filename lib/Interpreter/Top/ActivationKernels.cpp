@@ -161,6 +161,16 @@ void registerTopActivationKernels(KernelRegistry &registry) {
   registry.add<top::ErfOp>([](top::ErfOp op, KernelArgs &args) {
     return runUnary(op, args, [](float x) { return std::erf(x); });
   });
+  registry.add<top::EluOp>([](top::EluOp op, KernelArgs &args) {
+    float alpha = static_cast<float>(op.getAlpha().convertToDouble());
+    // expm1 keeps precision for small negative x.
+    return runUnary(op, args, [alpha](float x) {
+      return x > 0.0f ? x : alpha * std::expm1(x);
+    });
+  });
+  registry.add<top::SoftplusOp>([](top::SoftplusOp op, KernelArgs &args) {
+    return runUnary(op, args, softplus);
+  });
 }
 
 } // namespace tpuc

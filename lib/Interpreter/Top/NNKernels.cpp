@@ -14,7 +14,6 @@
 #include "tpuc/Interpreter/Kernel.h"
 
 #include <algorithm>
-#include <chrono>
 
 using namespace mlir;
 using namespace dnnl;
@@ -89,12 +88,8 @@ void addWindowKey(PrimitiveKey &key, const WindowParams &params) {
 void executeWindowPrimitive(const CachedPrimitive &cached, const memory &src,
                             const memory &weights, const Tensor *bias,
                             const memory &dst) {
-  auto T0 = std::chrono::steady_clock::now();
-  auto lap = [&](const char *what) { if (!getenv("CONVTRACE")) return; cpuStream().wait(); auto T1 = std::chrono::steady_clock::now(); fprintf(stderr, "%s %.3f\n", what, std::chrono::duration<double, std::milli>(T1 - T0).count()); T0 = T1; };
   memory srcMem = toLayout(src, cached.srcDesc);
-  lap("src");
   memory weightsMem = toLayout(weights, cached.weightsDesc);
-  lap("wts");
   bool dstPlain = dst.get_desc() == cached.dstDesc;
   memory dstMem = dstPlain ? dst : memory(cached.dstDesc, cpuEngine());
   std::unordered_map<int, memory> argMap = {{DNNL_ARG_SRC, srcMem},
@@ -104,11 +99,9 @@ void executeWindowPrimitive(const CachedPrimitive &cached, const memory &src,
     argMap.emplace(DNNL_ARG_BIAS,
                    wrap(plainDesc({bias->numel()}), bias->ptr()));
   cached.primitive.execute(cpuStream(), argMap);
-  lap("conv");
   if (!dstPlain)
     reorderInto(dstMem, dst);
   cpuStream().wait();
-  lap("dst");
 }
 
 //===----------------------------------------------------------------------===//

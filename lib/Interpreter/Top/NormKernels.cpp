@@ -142,6 +142,44 @@ LogicalResult runLayerNorm(top::LayerNormOp op, KernelArgs &args) {
   return success();
 }
 
+LogicalResult runInstanceNorm(top::InstanceNormOp op, KernelArgs &args) {
+  const Tensor &input = args.in(0);
+  Tensor &output = args.out();
+  if (input.rank() < 2)
+    return op.emitOpError() << "needs an input of rank >= 2, got "
+                            << top::shapeToString(input.shape);
+  int64_t channels = input.dim(1);
+  for (unsigned i = 1; i < 3; ++i)
+    if (args.has(i) && args.in(i).numel() != channels)
+      return op.emitOpError() << (i == 1 ? "weight" : "bias") << " has "
+                              << args.in(i).numel() << " elements, expected "
+                              << channels;
+  const Tensor *weight = args.has(1) ? args.inputs[1] : nullptr;
+  const Tensor *bias = args.has(2) ? args.inputs[2] : nullptr;
+  double eps = op.getEps().convertToDouble();
+  int64_t planes = input.dim(0) * channels;
+  int64_t planeSize = planes ? input.numel() / planes : 0;
+#pragma omp parallel for if (input.numel() > 65536)
+  for (int64_t p = 0; p < planes; ++p) {
+    int64_t c = p % channels;
+    const float *in = input.ptr() + p * planeSize;
+    float *out = output.ptr() + p * planeSize;
+    double sum = 0, sumSq = 0;
+    for (int64_t i = 0; i < planeSize; ++i)
+      sum += in[i];
+    double mean = planeSize ? sum / planeSize : 0;
+    for (int64_t i = 0; i < planeSize; ++i)
+      sumSq += (in[i] - mean) * (in[i] - mean);
+    double scale = 1.0 / std::sqrt((planeSize ? sumSq / planeSize : 0) + eps);
+    if (weight)
+      scale *= weight->data[c];
+    double shift = bias ? bias->data[c] : 0.0;
+    for (int64_t i = 0; i < planeSize; ++i)
+      out[i] = static_cast<float>((in[i] - mean) * scale + shift);
+  }
+  return success();
+}
+
 LogicalResult runSoftmax(top::SoftmaxOp op, KernelArgs &args) {
   const Tensor &input = args.in(0);
   Tensor &output = args.out();
@@ -191,6 +229,7 @@ LogicalResult runSoftmax(top::SoftmaxOp op, KernelArgs &args) {
 void registerTopNormKernels(KernelRegistry &registry) {
   registry.add<top::BatchNormOp>(runBatchNorm);
   registry.add<top::LayerNormOp>(runLayerNorm);
+  registry.add<top::InstanceNormOp>(runInstanceNorm);
   registry.add<top::SoftmaxOp>(runSoftmax);
 }
 

@@ -47,8 +47,7 @@ void copyStridedView(const float *src, ArrayRef<int64_t> shape,
     steps.push_back(stride);
   }
   // Pad to two dims: the two innermost are looped directly, so the offset
-  // arithmetic per outer index is amortized over a whole plane (e.g. a
-  // NCHW->NHWC permute copies H rows of W*C elements per plane).
+  // arithmetic per outer index is amortized over a whole plane.
   while (dims.size() < 2) {
     dims.insert(dims.begin(), 1);
     steps.insert(steps.begin(), 0);
@@ -57,23 +56,36 @@ void copyStridedView(const float *src, ArrayRef<int64_t> shape,
   int64_t rows = dims[rank - 2], cols = dims[rank - 1];
   int64_t rowStep = steps[rank - 2], colStep = steps[rank - 1];
   int64_t planes = total / (rows * cols);
+  // Work items are blocks of rows, so that a single large plane (e.g. a 2-D
+  // transpose) is still split across threads. Transposing blocks hold about
+  // 16K elements so that each column reads a long contiguous run.
+  int64_t rowBlock =
+      colStep == 1 ? 16 : std::clamp<int64_t>(16384 / cols, 16, 1024);
+  int64_t rowBlocks = (rows + rowBlock - 1) / rowBlock;
 #pragma omp parallel for if (total > kParallelThreshold)
-  for (int64_t p = 0; p < planes; ++p) {
+  for (int64_t task = 0; task < planes * rowBlocks; ++task) {
+    int64_t plane = task / rowBlocks;
+    int64_t rowBegin = (task % rowBlocks) * rowBlock;
+    int64_t rowEnd = std::min(rowBegin + rowBlock, rows);
     int64_t offset = 0;
-    for (int64_t d = rank - 3, rem = p; d >= 0; --d) {
+    for (int64_t d = rank - 3, rem = plane; d >= 0; --d) {
       offset += (rem % dims[d]) * steps[d];
       rem /= dims[d];
     }
-    float *out = dst + p * rows * cols;
-    for (int64_t r = 0; r < rows; ++r, out += cols) {
-      const float *in = src + offset + r * rowStep;
-      if (colStep == 1) {
-        std::memcpy(out, in, cols * sizeof(float));
-      } else {
-        for (int64_t c = 0; c < cols; ++c)
-          out[c] = in[c * colStep];
-      }
+    const float *in = src + offset;
+    float *out = dst + plane * rows * cols;
+    if (colStep == 1) {
+      for (int64_t r = rowBegin; r < rowEnd; ++r)
+        std::memcpy(out + r * cols, in + r * rowStep, cols * sizeof(float));
+      continue;
     }
+    // Column-outer order: for a transpose (rowStep == 1) each column reads
+    // one contiguous run of the block's rows while the block's output rows
+    // stay in cache, instead of striding through memory for every element
+    // (NCHW -> NHWC is this case).
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t r = rowBegin; r < rowEnd; ++r)
+        out[r * cols + c] = in[r * rowStep + c * colStep];
   }
 }
 

@@ -3,6 +3,7 @@
 #include "tpuc/Dialect/Top/TopWeights.h"
 #include "tpuc/Transforms/Passes.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
 namespace tpuc::top {
@@ -30,7 +31,8 @@ std::string defaultWeightFileName(ModuleOp module) {
   return lower;
 }
 
-struct SaveWeightsPass : impl::SaveWeightsBase<SaveWeightsPass> {
+struct SaveWeightsPass
+    : tpuc::top::impl::SaveWeightsBase<SaveWeightsPass> {
   using SaveWeightsBase::SaveWeightsBase;
 
   void runOnOperation() override {

@@ -1,4 +1,8 @@
 // RUN: tpuc-opt %s --canonicalize -split-input-file -mlir-print-debuginfo -mlir-print-local-scope | FileCheck %s
+// RUN: tpuc-opt %s --canonicalize -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=DIAG --allow-empty
+
+// No case reports an error, not even the one without weight data.
+// DIAG-NOT: error
 
 // scale = gamma / sqrt(var + eps) = [1.5, 2], shift = beta - mean * scale =
 // [-0.5, 0]: filter [1, 2] -> [1.5, 4], bias [1, -1] -> [1, -2].
@@ -140,4 +144,23 @@ func.func @conv_filter_not_weight(%arg0: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1
   %0 = top.Conv %arg0, %w, %none {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x4x4xf32> loc("conv1")
   %1 = top.BatchNorm %0, %mean, %var, %none, %none : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, none, none) -> tensor<1x2x4x4xf32> loc("bn1")
   return %1 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Weight data that cannot be read leaves the graph alone, without errors
+// (reading it is the interpreter's or --save-weights' job to report).
+// CHECK-LABEL: func.func @weight_file_missing
+// CHECK: top.Conv {{.*}} loc("conv1")
+// CHECK: top.BatchNorm {{.*}} loc("bn1")
+module attributes {top.weight_file = "no_such_file.npz"} {
+  func.func @weight_file_missing(%arg0: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+    %none = top.None loc("none")
+    %w = top.Weight : () -> tensor<2x1x1x1xf32> loc("w")
+    %mean = top.Weight : () -> tensor<2xf32> loc("mean")
+    %var = top.Weight : () -> tensor<2xf32> loc("var")
+    %0 = top.Conv %arg0, %w, %none {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, none) -> tensor<1x2x4x4xf32> loc("conv1")
+    %1 = top.BatchNorm %0, %mean, %var, %none, %none : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, none, none) -> tensor<1x2x4x4xf32> loc("bn1")
+    return %1 : tensor<1x2x4x4xf32>
+  }
 }

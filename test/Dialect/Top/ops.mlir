@@ -49,6 +49,9 @@ func.func @nn(%x: tensor<1x4x8x8xf32>, %x1d: tensor<2x4x16xf32>,
   %lw = top.Weight : () -> tensor<8xf32> loc("ln_w")
   // CHECK: top.LayerNorm %{{.*}}, %{{.*}}, %{{.*}} {axis = 3 : i64, eps = 9.9999999999999995E-7 : f64} : (tensor<1x4x8x8xf32>, tensor<8xf32>, none) -> tensor<1x4x8x8xf32>
   %8 = top.LayerNorm %x, %lw, %none {axis = 3 : i64, eps = 1.0e-6 : f64} : (tensor<1x4x8x8xf32>, tensor<8xf32>, none) -> tensor<1x4x8x8xf32> loc("layernorm")
+  // CHECK: top.InstanceNorm %{{.*}}, %{{.*}}, %{{.*}} {eps = 1.000000e-03 : f64} : (tensor<1x4x8x8xf32>, tensor<4xf32>, none) -> tensor<1x4x8x8xf32>
+  %in_w = top.Weight : () -> tensor<4xf32> loc("in_w")
+  %10 = top.InstanceNorm %x, %in_w, %none {eps = 1.0e-3 : f64} : (tensor<1x4x8x8xf32>, tensor<4xf32>, none) -> tensor<1x4x8x8xf32> loc("instancenorm")
   // CHECK: top.Softmax %{{.*}} {axis = -1 : i64, log = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
   %9 = top.Softmax %x {axis = -1 : i64, log = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> loc("softmax")
   return
@@ -98,6 +101,10 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
   %19 = top.Mish %a : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("mish")
   // CHECK: top.GELU %{{.*}} {approx_mode = "tanh"}
   %20 = top.GELU %a {approx_mode = "tanh"} : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("gelu")
+  // CHECK: top.Elu %{{.*}} {alpha = 5.000000e-01 : f64}
+  %28 = top.Elu %a {alpha = 0.5 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("elu")
+  // CHECK: top.Softplus
+  %29 = top.Softplus %a : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("softplus")
   // CHECK: top.Tanh
   %21 = top.Tanh %a : (tensor<2x3xf32>) -> tensor<2x3xf32> loc("tanh")
   // CHECK: top.Exp

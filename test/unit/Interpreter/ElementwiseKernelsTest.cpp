@@ -558,6 +558,21 @@ TEST(ActivationKernelsTest, MishAndGelu) {
       kAtol, kRtol);
 }
 
+TEST(ActivationKernelsTest, EluAndSoftplus) {
+  Tensor x = activationInputs();
+  checkUnary(
+      "top.Elu", "alpha = 0.5 : f64", x,
+      [](double v) { return v > 0 ? v : 0.5 * (std::exp(v) - 1); }, kAtol,
+      kRtol);
+  checkUnary(
+      "top.Softplus", "", x,
+      [](double v) {
+        // log(1 + e^v) = v + log(1 + e^-v) keeps large v finite.
+        return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+      },
+      kAtol, kRtol);
+}
+
 TEST(ActivationKernelsTest, StableForLargeInputs) {
   Tensor x = makeTensor({4}, {-1e30f, 1e30f, -3e38f, 3e38f});
   for (const char *op :

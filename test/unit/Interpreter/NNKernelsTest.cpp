@@ -898,6 +898,35 @@ TEST(LayerNormKernel, NoAffine) {
   checkLayerNorm({3, 2, 6}, 0, {}, false, 525);
 }
 
+TEST(InstanceNormKernel, PerChannelAffineOverSpatialDims) {
+  std::vector<int64_t> shape = {2, 3, 5, 4};
+  Tensor x = randomTensor(shape, 530, -3.0f, 3.0f);
+  Tensor weight = randomTensor({3}, 531);
+  Tensor bias = randomTensor({3}, 532);
+  double eps = 1e-3;
+  int64_t inner = 20;
+  Tensor expected(shape);
+  for (int64_t plane = 0; plane < 6; ++plane) {
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < inner; ++i)
+      mean += x.data[plane * inner + i];
+    mean /= inner;
+    for (int64_t i = 0; i < inner; ++i)
+      var += std::pow(x.data[plane * inner + i] - mean, 2);
+    var /= inner;
+    int64_t c = plane % 3;
+    for (int64_t i = 0; i < inner; ++i)
+      expected.data[plane * inner + i] = static_cast<float>(
+          (x.data[plane * inner + i] - mean) / std::sqrt(var + eps) *
+              weight.data[c] +
+          bias.data[c]);
+  }
+  KernelResult result = runWithNones("top.InstanceNorm", {&x, &weight, &bias},
+                                     "eps = " + f64Attr(eps), shape);
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(allClose(result.outputs[0], expected, kAtol, kRtol));
+}
+
 void checkSoftmax(llvm::ArrayRef<int64_t> shape, int64_t axis, bool log,
                   float scale, uint32_t seed) {
   SCOPED_TRACE("softmax " + tensorType(shape) + " axis " +

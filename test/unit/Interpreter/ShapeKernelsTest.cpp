@@ -644,72 +644,115 @@ TEST(ShapeKernelsTest, GatherReportsOutOfRangeIndices) {
 // Reduce
 //===----------------------------------------------------------------------===//
 
+/// Runs Reduce and compares with a reference that groups every input
+/// element under its output coordinates and reduces each group in double.
+void checkReduce(const Tensor &x, const std::vector<int64_t> &axes,
+                 bool keepdims, const std::string &mode) {
+  const Shape shape(x.shape.begin(), x.shape.end());
+  int64_t rank = shape.size();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : axes)
+    reduced[a < 0 ? a + rank : a] = true;
+  Shape keptShape, outShape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[d])
+      keptShape.push_back(shape[d]);
+    if (!reduced[d] || keepdims)
+      outShape.push_back(reduced[d] ? 1 : shape[d]);
+  }
+  int64_t outCount = Tensor::numelOf(keptShape);
+  std::vector<std::vector<double>> groups(outCount);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    auto c = unravelIndex(i, shape);
+    std::vector<int64_t> kept;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!reduced[d])
+        kept.push_back(c[d]);
+    groups[ravelIndex(kept, keptShape)].push_back(x.data[i]);
+  }
+  Tensor expected(outShape);
+  for (int64_t o = 0; o < outCount; ++o) {
+    const auto &g = groups[o];
+    double v = 0;
+    if (mode == "ReduceMean" || mode == "ReduceSum") {
+      v = std::accumulate(g.begin(), g.end(), 0.0);
+      if (mode == "ReduceMean")
+        v /= g.size();
+    } else if (mode == "ReduceMax") {
+      v = *std::max_element(g.begin(), g.end());
+    } else if (mode == "ReduceMin") {
+      v = *std::min_element(g.begin(), g.end());
+    } else if (mode == "ReduceProd") {
+      v = std::accumulate(g.begin(), g.end(), 1.0, std::multiplies<double>());
+    } else {
+      for (double e : g)
+        v += e * e;
+      v = std::sqrt(v);
+    }
+    expected.data[o] = static_cast<float>(v);
+  }
+  std::string attrs = "axes = " + i64Array(axes) +
+                      ", keepdims = " + (keepdims ? "true" : "false") +
+                      ", mode = \"" + mode + "\"";
+  KernelResult result = runOp("top.Reduce", {x}, attrs, {tensorType(outShape)});
+  ASSERT_TRUE(result.ok) << attrs << ": " << result.error;
+  EXPECT_TRUE(allClose(result.outputs[0], expected, 1e-6, 1e-6)) << attrs;
+}
+
 TEST(ShapeKernelsTest, ReduceEveryModeAndAxes) {
-  Shape shape = {2, 3, 4, 5};
-  Tensor x = randomTensor(shape, 80, 0.5f, 1.5f);
+  Tensor x = randomTensor({2, 3, 4, 5}, 80, 0.5f, 1.5f);
   for (int i = 0; i < 6; ++i)
     x.data[i * 17] = -x.data[i * 17];
   const std::vector<std::vector<int64_t>> axesCases = {
       {1}, {-1}, {0, 2}, {2, 3}, {1, 2, 3}, {0, 1, 2, 3}, {3, 0}};
-  const std::vector<std::string> modes = {"ReduceMean", "ReduceMax",
-                                          "ReduceMin",  "ReduceSum",
-                                          "ReduceProd", "ReduceL2"};
-  for (const std::string &mode : modes) {
-    for (const auto &axes : axesCases) {
-      for (bool keepdims : {true, false}) {
-        std::vector<bool> reduced(4, false);
-        for (int64_t a : axes)
-          reduced[a < 0 ? a + 4 : a] = true;
-        Shape keptShape, outShape;
-        for (int64_t d = 0; d < 4; ++d) {
-          if (!reduced[d])
-            keptShape.push_back(shape[d]);
-          if (!reduced[d] || keepdims)
-            outShape.push_back(reduced[d] ? 1 : shape[d]);
-        }
-        // Accumulate every input element into its output in double.
-        int64_t outCount = Tensor::numelOf(keptShape);
-        std::vector<std::vector<double>> groups(outCount);
-        for (int64_t i = 0; i < x.numel(); ++i) {
-          auto c = unravelIndex(i, shape);
-          std::vector<int64_t> kept;
-          for (int64_t d = 0; d < 4; ++d)
-            if (!reduced[d])
-              kept.push_back(c[d]);
-          groups[ravelIndex(kept, keptShape)].push_back(x.data[i]);
-        }
-        Tensor expected(outShape);
-        for (int64_t o = 0; o < outCount; ++o) {
-          const auto &g = groups[o];
-          double v = 0;
-          if (mode == "ReduceMean" || mode == "ReduceSum") {
-            v = std::accumulate(g.begin(), g.end(), 0.0);
-            if (mode == "ReduceMean")
-              v /= g.size();
-          } else if (mode == "ReduceMax") {
-            v = *std::max_element(g.begin(), g.end());
-          } else if (mode == "ReduceMin") {
-            v = *std::min_element(g.begin(), g.end());
-          } else if (mode == "ReduceProd") {
-            v = std::accumulate(g.begin(), g.end(), 1.0,
-                                std::multiplies<double>());
-          } else {
-            for (double e : g)
-              v += e * e;
-            v = std::sqrt(v);
-          }
-          expected.data[o] = static_cast<float>(v);
-        }
-        std::string attrs = "axes = " + i64Array(axes) +
-                            ", keepdims = " + (keepdims ? "true" : "false") +
-                            ", mode = \"" + mode + "\"";
-        KernelResult result =
-            runOp("top.Reduce", {x}, attrs, {tensorType(outShape)});
-        ASSERT_TRUE(result.ok) << attrs << ": " << result.error;
-        EXPECT_TRUE(allClose(result.outputs[0], expected, 1e-6, 1e-6)) << attrs;
-      }
-    }
-  }
+  for (const char *mode : {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum",
+                           "ReduceProd", "ReduceL2"})
+    for (const auto &axes : axesCases)
+      for (bool keepdims : {true, false})
+        checkReduce(x, axes, keepdims, mode);
+}
+
+TEST(ShapeKernelsTest, LargeTensorsTakeTheParallelPath) {
+  // Above the OpenMP threshold, on shapes whose work splits unevenly.
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  checkPad({3, 150, 151}, {0, 2, 1, 0, -1, 3}, "reflect", 1);
+  checkPad({3, 150, 151}, {1, 0, 2, 0, 3, -2}, "constant", 2);
+  checkSlice({2, 201, 203}, {{-1, 5}, {kMin, 200}, {-1, 3}, {1, 2}}, 3);
+  checkReduce(randomTensor({4, 129, 161}, 4), {1}, true, "ReduceSum");
+  checkReduce(randomTensor({4, 129, 161}, 5), {0, 2}, false, "ReduceMax");
+
+  Tensor a = randomTensor({2, 100, 401}, 6), b = randomTensor({2, 3, 401}, 7);
+  KernelResult concat =
+      runOp("top.Concat", {a, b}, "axis = 1", {tensorType({2, 103, 401})});
+  ASSERT_TRUE(concat.ok) << concat.error;
+  EXPECT_TRUE(
+      allClose(concat.outputs[0],
+               tabulate({2, 103, 401}, [&](const std::vector<int64_t> &c) {
+                 return c[1] < 100 ? at(a, c) : at(b, {c[0], c[1] - 100, c[2]});
+               })));
+
+  Tensor x = randomTensor({3, 300, 101}, 8);
+  Tensor indices = makeTensor({4}, {299, -1, 0, 7});
+  KernelResult gather =
+      runOp("top.Gather", {x, indices}, "axis = 1", {tensorType({3, 4, 101})});
+  ASSERT_TRUE(gather.ok) << gather.error;
+  EXPECT_TRUE(
+      allClose(gather.outputs[0],
+               tabulate({3, 4, 101}, [&](const std::vector<int64_t> &c) {
+                 int64_t i = indices.data[c[1]];
+                 return at(x, {c[0], i < 0 ? i + 300 : i, c[2]});
+               })));
+
+  Tensor column = randomTensor({1, 300, 1}, 9);
+  KernelResult expand =
+      runOp("top.Expand", {column}, "shape = " + i64Array({3, 1, 101}),
+            {tensorType({3, 300, 101})});
+  ASSERT_TRUE(expand.ok) << expand.error;
+  EXPECT_TRUE(
+      allClose(expand.outputs[0],
+               tabulate({3, 300, 101}, [&](const std::vector<int64_t> &c) {
+                 return at(column, {0, c[1], 0});
+               })));
 }
 
 TEST(ShapeKernelsTest, ReduceRejectsWrongResultShape) {

@@ -58,6 +58,9 @@ private:
 /// Directory tried for relative weight file paths that do not exist relative
 /// to the working directory (tools set it to the .mlir file's directory).
 void setWeightSearchDir(mlir::MLIRContext *ctx, llvm::StringRef dir);
+/// The search directory of contexts that have none (tpuc-opt sets it from its
+/// input file, before MlirOptMain creates the context).
+void setDefaultWeightSearchDir(llvm::StringRef dir);
 /// The store of the module's `top.weight_file`, or nullptr when the module
 /// has none.
 WeightStore *getWeightStore(mlir::ModuleOp module);

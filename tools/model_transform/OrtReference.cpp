@@ -1,0 +1,131 @@
+//===- OrtReference.cpp - onnxruntime as the reference engine -------------===//
+
+#include "OrtReference.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+
+#include <unistd.h>
+
+extern char **environ;
+
+using namespace llvm;
+
+namespace tpuc {
+
+static Error makeError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message.str().c_str());
+}
+
+/// The tpuc source tree: $TPUC_SOURCE_DIR, else the one this tool was built
+/// from.
+static std::string sourceDir() {
+  if (std::optional<std::string> dir = sys::Process::GetEnv("TPUC_SOURCE_DIR"))
+    return *dir;
+  return TPUC_SOURCE_DIR;
+}
+
+/// The last non-empty line of a captured output file.
+static std::string lastLine(StringRef path) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return "";
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+  return lines.empty() ? "" : lines.back().trim().str();
+}
+
+namespace {
+/// A program run with stdout and stderr captured in temporary files.
+struct CapturedRun {
+  SmallString<128> out, err;
+  FileRemover outRemover, errRemover;
+  int status = -1;
+  std::string errorMessage;
+
+  Error run(StringRef program, ArrayRef<StringRef> args,
+            std::optional<ArrayRef<StringRef>> env) {
+    if (std::error_code ec =
+            sys::fs::createTemporaryFile("model_transform", "out", out))
+      return makeError("cannot create a temporary file: " + ec.message());
+    outRemover.setFile(out);
+    if (std::error_code ec =
+            sys::fs::createTemporaryFile("model_transform", "err", err))
+      return makeError("cannot create a temporary file: " + ec.message());
+    errRemover.setFile(err);
+    std::optional<StringRef> redirects[] = {std::nullopt, StringRef(out),
+                                            StringRef(err)};
+    status =
+        sys::ExecuteAndWait(program, args, env, redirects, 0, 0, &errorMessage);
+    return Error::success();
+  }
+};
+} // namespace
+
+/// Where onnxruntime-node is installed (installing it on first use).
+static Expected<std::string> findNodeModules(StringRef srcDir) {
+  SmallString<256> installer(srcDir);
+  sys::path::append(installer, "scripts", "install-ort.sh");
+  if (!sys::fs::exists(installer))
+    return makeError(installer + " not found (set TPUC_SOURCE_DIR to the tpuc "
+                                 "source tree)");
+  auto bash = sys::findProgramByName("bash");
+  if (!bash)
+    return makeError("bash not found on PATH (needed to run " + installer +
+                     ")");
+  CapturedRun install;
+  StringRef args[] = {*bash, installer};
+  if (Error err = install.run(*bash, args, std::nullopt))
+    return std::move(err);
+  std::string modules = lastLine(install.out);
+  if (install.status != 0 || modules.empty())
+    return makeError("cannot install onnxruntime-node with " + installer +
+                     ": " + lastLine(install.err));
+  return modules;
+}
+
+Error runOnnxRuntime(StringRef model, StringRef inputNpz, StringRef outputNpz,
+                     ArrayRef<std::string> outputs) {
+  std::string srcDir = sourceDir();
+  SmallString<256> runner(srcDir);
+  sys::path::append(runner, "tools", "ort_runner", "ort_run.js");
+  if (!sys::fs::exists(runner))
+    return makeError(runner + " not found (set TPUC_SOURCE_DIR to the tpuc "
+                              "source tree)");
+  auto node = sys::findProgramByName("node");
+  if (!node)
+    return makeError("--reference onnxruntime needs node on PATH");
+  auto modules = findNodeModules(srcDir);
+  if (!modules)
+    return modules.takeError();
+
+  // The current environment with NODE_PATH pointing at onnxruntime-node.
+  std::vector<std::string> envStrings;
+  for (char **entry = environ; *entry; ++entry)
+    if (!StringRef(*entry).starts_with("NODE_PATH="))
+      envStrings.push_back(*entry);
+  envStrings.push_back("NODE_PATH=" + *modules);
+  std::vector<StringRef> env(envStrings.begin(), envStrings.end());
+
+  std::string outputList = join(outputs, ",");
+  StringRef args[] = {*node,     runner,      model,     inputNpz,
+                      outputNpz, "--outputs", outputList};
+  CapturedRun run;
+  if (Error err = run.run(*node, args, env))
+    return err;
+  if (run.status != 0) {
+    std::string why = lastLine(run.err);
+    if (why.empty())
+      why = run.errorMessage;
+    return makeError("onnxruntime failed: " + why);
+  }
+  return Error::success();
+}
+
+} // namespace tpuc
