@@ -289,6 +289,22 @@ LogicalResult ReduceOp::inferShapes() {
   return setOrCheckShape(*this, getOutput(), out);
 }
 
+LogicalResult ArgOp::inferShapes() {
+  ArrayRef<int64_t> input = getInput().getType().getShape();
+  FailureOr<int64_t> axis =
+      normalizeAxis(*this, static_cast<int64_t>(getAxis()), input.size());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> out;
+  for (size_t d = 0; d < input.size(); ++d) {
+    if (static_cast<int64_t>(d) != *axis)
+      out.push_back(input[d]);
+    else if (getKeepdims())
+      out.push_back(1);
+  }
+  return setOrCheckShape(*this, getOutput(), out);
+}
+
 LogicalResult ConcatOp::inferShapes() {
   SmallVector<int64_t> out(getShape(getInputs().front()));
   FailureOr<int64_t> axis =

@@ -12,6 +12,23 @@ def Top_ReduceOp : Top_Op<"Reduce", [InferShape, CountFlops]> {
   let hasVerifier = 1;
 }
 
+def ArgModeAttr : StrEnumAttr<["ArgMax", "ArgMin"]>;
+
+def Top_ArgOp : Top_Op<"Arg", [InferShape, DefaultFlops]> {
+  let summary = "Index of the largest (or smallest) value along an axis";
+  let description = [{
+    Indices are produced as float values of the result's element type. Ties
+    give the first index, or the last with `select_last_index`, as ONNX
+    ArgMax/ArgMin.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                   ArgModeAttr:$mode,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs AnyRankedTensor:$output);
+  let hasVerifier = 1;
+}
+
 def Top_ConcatOp : Top_Op<"Concat", [InferShape, DefaultFlops]> {
   let summary = "Joins tensors along an axis";
   let arguments = !con((ins Variadic<AnyRankedTensor>:$inputs,

@@ -403,6 +403,11 @@ LogicalResult ReduceOp::verify() {
   return normalizeUniqueAxes(*this, getAxes(), getInput().getType().getRank());
 }
 
+LogicalResult ArgOp::verify() {
+  return normalizeAxis(*this, static_cast<int64_t>(getAxis()),
+                       getInput().getType().getRank());
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("needs at least one input");

@@ -97,6 +97,10 @@ func.func @reduce(%x: tensor<2x3x?x5xf32>) {
   %0 = top.Reduce %x {axes = array<i64: 1, -1>, mode = "ReduceMean"} : (tensor<2x3x?x5xf32>) -> tensor<?x?x?x?xf32>
   // CHECK: top.Reduce {{.*}} -> tensor<3x?xf32>
   %1 = top.Reduce %x {axes = array<i64: 0, 3>, keepdims = false, mode = "ReduceSum"} : (tensor<2x3x?x5xf32>) -> tensor<?x?xf32>
+  // CHECK: top.Arg {{.*}} -> tensor<2x3x?x1xf32>
+  %2 = top.Arg %x {axis = -1 : i64, mode = "ArgMin"} : (tensor<2x3x?x5xf32>) -> tensor<?x?x?x?xf32>
+  // CHECK: top.Arg {{.*}} -> tensor<2x?x5xf32>
+  %3 = top.Arg %x {axis = 1 : i64, keepdims = false, mode = "ArgMax"} : (tensor<2x3x?x5xf32>) -> tensor<?x?x?xf32>
   return
 }
 

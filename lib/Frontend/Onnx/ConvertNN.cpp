@@ -1,1 +1,404 @@
-// Placeholder: being written.
+//===- ConvertNN.cpp - Convolution, matmul, pooling, norms, softmax -------===//
+
+#include "OnnxImporterImpl.h"
+
+using namespace mlir;
+using llvm::ArrayRef;
+using llvm::StringRef;
+
+namespace tpuc::onnx_import {
+namespace {
+
+using Dims = std::vector<int64_t>;
+
+/// Window attributes of Conv, ConvTranspose and the pools.
+struct Window {
+  Dims kernel, strides, dilations, pads;
+};
+
+/// Reads kernel_shape (or `defaultKernel`), strides, dilations and pads for
+/// `spatial` dims; pads come from auto_pad SAME_* / VALID when set, computed
+/// for an output of ceil(in / stride) as ONNX specifies.
+FailureOr<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inputShape,
+                             ArrayRef<int64_t> defaultKernel) {
+  size_t spatial = inputShape.size() - 2;
+  Window w;
+  w.kernel = ctx.attrs.getInts("kernel_shape").value_or(Dims(defaultKernel));
+  w.strides = ctx.attrs.getInts("strides").value_or(Dims(spatial, 1));
+  w.dilations = ctx.attrs.getInts("dilations").value_or(Dims(spatial, 1));
+  w.pads = ctx.attrs.getInts("pads").value_or(Dims(2 * spatial, 0));
+  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
+      w.dilations.size() != spatial || w.pads.size() != 2 * spatial)
+    return ctx.error("kernel_shape, strides, dilations or pads do not match "
+                     "the " +
+                     llvm::Twine(spatial) + " spatial dims of the input");
+  for (size_t i = 0; i < spatial; ++i)
+    if (w.strides[i] <= 0 || w.kernel[i] <= 0 || w.dilations[i] <= 0)
+      return ctx.error("kernel_shape, strides and dilations must be positive");
+  std::string autoPad = ctx.attrs.getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = inputShape[2 + i];
+      int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t extent = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total =
+          std::max<int64_t>((out - 1) * w.strides[i] + extent - in, 0);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    (void)ctx.unsupported(ctx.opType() + " auto_pad '" + autoPad + "'");
+    return failure();
+  }
+  return w;
+}
+
+/// Conv and pooling support 1-D and 2-D windows.
+LogicalResult checkWindowRank(NodeContext &ctx) {
+  int64_t rank = ctx.getRank(0);
+  if (rank == 3 || rank == 4)
+    return success();
+  return ctx.unsupported(ctx.opType() + " on rank-" + llvm::Twine(rank) +
+                         " input");
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertConv(NodeContext &ctx) {
+  if (failed(checkWindowRank(ctx)))
+    return failure();
+  ArrayRef<int64_t> filter = ctx.getShape(1);
+  if (filter.size() != ctx.getShape(0).size())
+    return ctx.error("the weight must have the input's rank");
+  FailureOr<Window> w = readWindow(ctx, ctx.getShape(0), filter.drop_front(2));
+  if (failed(w))
+    return failure();
+  return ctx.emitAsOutput<top::ConvOp>(
+      ctx.getRank(0), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
+      {ctx.attr("kernel_shape", w->kernel), ctx.attr("strides", w->strides),
+       ctx.attr("pads", w->pads), ctx.attr("dilations", w->dilations),
+       ctx.intAttr("group", ctx.attrs.getInt("group", 1))});
+}
+
+LogicalResult convertConvTranspose(NodeContext &ctx) {
+  if (failed(checkWindowRank(ctx)))
+    return failure();
+  ArrayRef<int64_t> input = ctx.getShape(0);
+  ArrayRef<int64_t> filter = ctx.getShape(1);
+  size_t spatial = input.size() - 2;
+  if (filter.size() != input.size())
+    return ctx.error("the weight must have the input's rank");
+  Window w;
+  w.kernel = ctx.attrs.getInts("kernel_shape")
+                 .value_or(Dims(filter.begin() + 2, filter.end()));
+  w.strides = ctx.attrs.getInts("strides").value_or(Dims(spatial, 1));
+  w.dilations = ctx.attrs.getInts("dilations").value_or(Dims(spatial, 1));
+  w.pads = ctx.attrs.getInts("pads").value_or(Dims(2 * spatial, 0));
+  Dims outputPadding =
+      ctx.attrs.getInts("output_padding").value_or(Dims(spatial, 0));
+  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
+      w.dilations.size() != spatial || w.pads.size() != 2 * spatial ||
+      outputPadding.size() != spatial)
+    return ctx.error("window attributes do not match the " +
+                     llvm::Twine(spatial) + " spatial dims of the input");
+  std::string autoPad = ctx.attrs.getString("auto_pad", "NOTSET");
+  std::optional<Dims> outputShape = ctx.attrs.getInts("output_shape");
+  if (outputShape && outputShape->size() == spatial + 2)
+    outputShape = Dims(outputShape->begin() + 2, outputShape->end());
+  if (outputShape && outputShape->size() != spatial)
+    return ctx.error("output_shape must have one entry per spatial dim");
+  if (!outputShape && (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")) {
+    outputShape = Dims();
+    for (size_t i = 0; i < spatial; ++i)
+      outputShape->push_back(input[2 + i] * w.strides[i]);
+  }
+  if (autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (autoPad != "NOTSET" && autoPad != "SAME_UPPER" &&
+             autoPad != "SAME_LOWER") {
+    return ctx.unsupported("ConvTranspose auto_pad '" + autoPad + "'");
+  }
+  if (outputShape) {
+    // ONNX: total_padding = stride * (in - 1) + output_padding +
+    // (k - 1) * dilation + 1 - output_shape, split by auto_pad.
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t total = w.strides[i] * (input[2 + i] - 1) + outputPadding[i] +
+                      (w.kernel[i] - 1) * w.dilations[i] + 1 -
+                      (*outputShape)[i];
+      if (total < 0) {
+        // A larger output than the window covers grows at the end.
+        outputPadding[i] -= total;
+        total = 0;
+      }
+      int64_t small = total / 2, large = total - small;
+      bool upper = autoPad == "SAME_UPPER";
+      w.pads[i] = upper ? small : large;
+      w.pads[spatial + i] = upper ? large : small;
+    }
+  }
+  llvm::SmallVector<NamedAttribute> attrs = {
+      ctx.attr("kernel_shape", w.kernel), ctx.attr("strides", w.strides),
+      ctx.attr("pads", w.pads), ctx.attr("dilations", w.dilations),
+      ctx.intAttr("group", ctx.attrs.getInt("group", 1))};
+  if (llvm::any_of(outputPadding, [](int64_t p) { return p != 0; }))
+    attrs.push_back(ctx.attr("output_padding", outputPadding));
+  return ctx.emitAsOutput<top::DeconvOp>(
+      input.size(), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
+      attrs);
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+int64_t matmulRank(int64_t lhs, int64_t rhs) {
+  if (lhs == 1 && rhs == 1)
+    return 0;
+  if (lhs == 1)
+    return rhs - 1;
+  if (rhs == 1)
+    return lhs - 1;
+  return std::max(lhs, rhs);
+}
+
+LogicalResult convertMatMul(NodeContext &ctx) {
+  return ctx.emitAsOutput<top::MatMulOp>(
+      matmulRank(ctx.getRank(0), ctx.getRank(1)),
+      {ctx.getValue(0), ctx.getValue(1), ctx.none()});
+}
+
+/// A constant input scaled by `factor` as a new weight.
+Value scaledWeight(NodeContext &ctx, unsigned index, float factor) {
+  const ConstTensor *c = ctx.getConstant(index);
+  std::vector<float> data = c->toFloats();
+  for (float &v : data)
+    v *= factor;
+  return ctx.createWeight(ctx.node.input(index) + "_scaled", c->shape,
+                          std::move(data));
+}
+
+LogicalResult convertGemm(NodeContext &ctx) {
+  float alpha = ctx.attrs.getFloat("alpha", 1.0f);
+  float beta = ctx.attrs.getFloat("beta", 1.0f);
+  bool transA = ctx.attrs.getInt("transA", 0) != 0;
+  bool transB = ctx.attrs.getInt("transB", 0) != 0;
+  if (ctx.getRank(0) != 2 || ctx.getRank(1) != 2)
+    return ctx.error("A and B must be matrices");
+
+  // alpha and beta fold into constant operands; otherwise they scale at run
+  // time.
+  Value right;
+  bool alphaApplied = alpha == 1.0f;
+  if (!alphaApplied && ctx.isConstant(1)) {
+    right = scaledWeight(ctx, 1, alpha);
+    alphaApplied = true;
+  } else {
+    right = ctx.getValue(1);
+  }
+  Value bias = ctx.none();
+  if (ctx.hasInput(2) && beta != 0.0f) {
+    if (beta == 1.0f) {
+      bias = ctx.getValue(2);
+    } else if (ctx.isConstant(2)) {
+      bias = scaledWeight(ctx, 2, beta);
+    } else {
+      FailureOr<Value> scaled = ctx.createRanked<top::MulConstOp>(
+          ctx.tempName("beta"), ctx.getRank(2), {ctx.getValue(2)},
+          {ctx.attr("const_val", double(beta))});
+      if (failed(scaled))
+        return failure();
+      bias = *scaled;
+    }
+  }
+  llvm::SmallVector<NamedAttribute> attrs;
+  if (transA)
+    attrs.push_back(ctx.attr("left_transpose", true));
+  if (transB)
+    attrs.push_back(ctx.attr("right_transpose", true));
+  if (alphaApplied)
+    return ctx.emitAsOutput<top::MatMulOp>(2, {ctx.getValue(0), right, bias},
+                                           attrs);
+
+  FailureOr<Value> product = ctx.createRanked<top::MatMulOp>(
+      ctx.tempName("matmul"), 2, {ctx.getValue(0), right, ctx.none()}, attrs);
+  if (failed(product))
+    return failure();
+  bool hasBias = !isa<NoneType>(bias.getType());
+  FailureOr<Value> scaled = ctx.createRanked<top::MulConstOp>(
+      hasBias ? ctx.tempName("alpha") : ctx.outputName(0).str(), 2, {*product},
+      {ctx.attr("const_val", double(alpha))});
+  if (failed(scaled))
+    return failure();
+  if (!hasBias) {
+    ctx.setOutput(0, *scaled);
+    return success();
+  }
+  return ctx.emitAsOutput<top::AddOp>(2, {*scaled, bias});
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertBatchNorm(NodeContext &ctx) {
+  if (ctx.opset < 9 && ctx.attrs.getInt("spatial", 1) == 0)
+    return ctx.unsupported("BatchNormalization spatial=0");
+  if (ctx.attrs.getInt("training_mode", 0) != 0)
+    return ctx.unsupported("BatchNormalization training_mode=1");
+  for (unsigned i = 1; i < ctx.numOutputs(); ++i)
+    if (ctx.isOutputUsed(i))
+      return ctx.unsupported("BatchNormalization training outputs");
+  // ONNX order: X, scale, B, mean, var.
+  return ctx.emitAsOutput<top::BatchNormOp>(
+      ctx.getRank(0),
+      {ctx.getValue(0), ctx.getValue(3), ctx.getValue(4), ctx.getValue(1),
+       ctx.getValue(2)},
+      {ctx.attr("epsilon", double(ctx.attrs.getFloat("epsilon", 1e-5f)))});
+}
+
+LogicalResult convertInstanceNorm(NodeContext &ctx) {
+  return ctx.emitAsOutput<top::InstanceNormOp>(
+      ctx.getRank(0), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
+      {ctx.attr("eps", double(ctx.attrs.getFloat("epsilon", 1e-5f)))});
+}
+
+LogicalResult convertLayerNorm(NodeContext &ctx) {
+  for (unsigned i = 1; i < ctx.numOutputs(); ++i)
+    if (ctx.isOutputUsed(i))
+      return ctx.unsupported("LayerNormalization Mean/InvStdDev outputs");
+  int64_t rank = ctx.getRank(0);
+  auto axis = normalizeAxisValue(ctx.attrs.getInt("axis", -1), rank);
+  if (!axis)
+    return ctx.error("axis is out of range");
+  return ctx.emitAsOutput<top::LayerNormOp>(
+      rank, {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
+      {ctx.intAttr("axis", *axis),
+       ctx.attr("eps", double(ctx.attrs.getFloat("epsilon", 1e-5f)))});
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+template <typename OpT> LogicalResult convertPool(NodeContext &ctx) {
+  if (failed(checkWindowRank(ctx)))
+    return failure();
+  if (ctx.isOutputUsed(1))
+    return ctx.unsupported(ctx.opType() + " Indices output");
+  if (!ctx.attrs.has("kernel_shape"))
+    return ctx.error("kernel_shape is required");
+  FailureOr<Window> w = readWindow(ctx, ctx.getShape(0), {});
+  if (failed(w))
+    return failure();
+  if (llvm::any_of(w->dilations, [](int64_t d) { return d != 1; }))
+    return ctx.unsupported(ctx.opType() + " with dilations");
+  size_t spatial = w->kernel.size();
+  for (size_t i = 0; i < 2 * spatial; ++i)
+    if (w->pads[i] >= w->kernel[i % spatial])
+      return ctx.unsupported(ctx.opType() + " pads not smaller than the kernel");
+  llvm::SmallVector<NamedAttribute> attrs = {
+      ctx.attr("kernel_shape", w->kernel), ctx.attr("strides", w->strides),
+      ctx.attr("pads", w->pads)};
+  if (ctx.attrs.getInt("ceil_mode", 0))
+    attrs.push_back(ctx.attr("ceil_mode", true));
+  if (ctx.attrs.getInt("count_include_pad", 0))
+    attrs.push_back(ctx.attr("count_include_pad", true));
+  return ctx.emitAsOutput<OpT>(ctx.getRank(0), {ctx.getValue(0)}, attrs);
+}
+
+LogicalResult convertGlobalAvgPool(NodeContext &ctx) {
+  return ctx.emitAsOutput<top::GlobalAvgPoolOp>(ctx.getRank(0),
+                                                {ctx.getValue(0)});
+}
+
+LogicalResult convertGlobalMaxPool(NodeContext &ctx) {
+  int64_t rank = ctx.getRank(0);
+  if (rank < 3)
+    return ctx.error("input must have spatial dims");
+  Dims axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  return ctx.emitAsOutput<top::ReduceOp>(
+      rank, {ctx.getValue(0)},
+      {ctx.attr("axes", axes), ctx.attr("keepdims", true),
+       ctx.attr("mode", "ReduceMax")});
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+LogicalResult convertSoftmax(NodeContext &ctx) {
+  bool log = ctx.opType() == "LogSoftmax";
+  ArrayRef<int64_t> shape = ctx.getShape(0);
+  int64_t rank = shape.size();
+  auto axis =
+      normalizeAxisValue(ctx.attrs.getInt("axis", ctx.opset < 13 ? 1 : -1),
+                         rank);
+  if (!axis)
+    return ctx.error("axis is out of range");
+  auto softmax = [&](StringRef name, Value input, int64_t inputRank,
+                     int64_t at) {
+    return ctx.createRanked<top::SoftmaxOp>(
+        name, inputRank, {input},
+        {ctx.intAttr("axis", at), ctx.attr("log", log)});
+  };
+  int64_t softAxis = *axis;
+  if (ctx.opset < 13) {
+    // Before opset 13 the input is seen as 2-D [prod(d < axis),
+    // prod(d >= axis)]. With at most one non-1 dim from axis on, that is a
+    // softmax along that dim; otherwise reshape around it.
+    int64_t nonUnit = 0;
+    for (int64_t d = *axis; d < rank; ++d)
+      if (shape[d] != 1) {
+        ++nonUnit;
+        softAxis = d;
+      }
+    if (nonUnit > 1) {
+      Dims flat = {productOf(shape.take_front(*axis)),
+                   productOf(shape.drop_front(*axis))};
+      FailureOr<Value> reshaped = ctx.create<top::ReshapeOp>(
+          ctx.tempName("2d"), flat, {ctx.getValue(0)},
+          {ctx.attr("shape", flat)});
+      if (failed(reshaped))
+        return failure();
+      FailureOr<Value> soft =
+          softmax(ctx.tempName("softmax"), *reshaped, 2, 1);
+      if (failed(soft))
+        return failure();
+      return ctx.emitAsOutput<top::ReshapeOp>(
+          rank, {*soft}, {ctx.attr("shape", ArrayRef<int64_t>(shape))});
+    }
+  }
+  FailureOr<Value> result =
+      softmax(ctx.outputName(0), ctx.getValue(0), rank, softAxis);
+  if (failed(result))
+    return failure();
+  ctx.setOutput(0, *result);
+  return success();
+}
+
+} // namespace
+
+void addNNConverters(ConverterMap &map) {
+  map["Conv"] = convertConv;
+  map["ConvTranspose"] = convertConvTranspose;
+  map["MatMul"] = convertMatMul;
+  map["Gemm"] = convertGemm;
+  map["BatchNormalization"] = convertBatchNorm;
+  map["InstanceNormalization"] = convertInstanceNorm;
+  map["LayerNormalization"] = convertLayerNorm;
+  map["MaxPool"] = convertPool<top::MaxPoolOp>;
+  map["AveragePool"] = convertPool<top::AvgPoolOp>;
+  map["GlobalAveragePool"] = convertGlobalAvgPool;
+  map["GlobalMaxPool"] = convertGlobalMaxPool;
+  map["Softmax"] = convertSoftmax;
+  map["LogSoftmax"] = convertSoftmax;
+}
+
+} // namespace tpuc::onnx_import

@@ -557,6 +557,48 @@ LogicalResult runGather(top::GatherOp op, KernelArgs &args) {
 
 enum class ReduceMode { Mean, Max, Min, Sum, Prod, L2 };
 
+LogicalResult runArg(top::ArgOp op, KernelArgs &args) {
+  if (failed(requireInput(op, args)))
+    return failure();
+  const Tensor &in = args.in(0);
+  Tensor &out = args.out();
+  auto axis = top::normalizeAxis(op, static_cast<int64_t>(op.getAxis()),
+                                 in.rank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t, 4> outShape;
+  for (int64_t d = 0; d < in.rank(); ++d) {
+    if (d != *axis)
+      outShape.push_back(in.shape[d]);
+    else if (op.getKeepdims())
+      outShape.push_back(1);
+  }
+  if (failed(checkResultShape(op, outShape, out.shape)))
+    return failure();
+  int64_t outer = Tensor::numelOf(ArrayRef<int64_t>(in.shape).take_front(*axis));
+  int64_t len = in.shape[*axis];
+  int64_t inner = Tensor::numelOf(ArrayRef<int64_t>(in.shape).drop_front(*axis + 1));
+  bool isMax = op.getMode() == "ArgMax";
+  bool last = op.getSelectLastIndex();
+  const float *src = in.ptr();
+  float *dst = out.ptr();
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *base = src + o * len * inner + i;
+      int64_t best = 0;
+      for (int64_t k = 1; k < len; ++k) {
+        float v = base[k * inner], b = base[best * inner];
+        bool better = isMax ? (v > b || (last && v == b))
+                            : (v < b || (last && v == b));
+        if (better)
+          best = k;
+      }
+      dst[o * inner + i] = static_cast<float>(best);
+    }
+  }
+  return success();
+}
+
 LogicalResult runReduce(top::ReduceOp op, KernelArgs &args) {
   if (failed(requireInput(op, args)))
     return failure();
@@ -680,6 +722,7 @@ void registerTopShapeKernels(KernelRegistry &registry) {
   registry.add<top::Depth2SpaceOp>(runDepth2Space);
   registry.add<top::GatherOp>(runGather);
   registry.add<top::ReduceOp>(runReduce);
+  registry.add<top::ArgOp>(runArg);
 }
 
 } // namespace tpuc

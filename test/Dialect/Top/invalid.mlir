@@ -391,6 +391,24 @@ func.func @clip_min_must_not(%a: tensor<1x4x8x8xf32>) {
 
 // -----
 
+// top.Arg
+
+func.func @arg_axis_out_of_range(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.Arg' op axis -5 is out of range for rank 4}}
+  %0 = top.Arg %a {axis = -5 : i64, mode = "ArgMax"} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x1xf32>
+  return
+}
+
+// -----
+
+func.func @arg_unknown_mode(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.Arg' op attribute 'mode' failed to satisfy constraint: string, one of ArgMax, ArgMin}}
+  %0 = top.Arg %a {axis = 1 : i64, mode = "ArgMid"} : (tensor<1x4x8x8xf32>) -> tensor<1x1x8x8xf32>
+  return
+}
+
+// -----
+
 // top.Reduce
 
 func.func @reduce_axes_must_not(%a: tensor<1x4x8x8xf32>) {

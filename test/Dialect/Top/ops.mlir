@@ -126,6 +126,8 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
 func.func @shapes(%x: tensor<2x4x6x8xf32>, %v: tensor<1x4x1xf32>) {
   // CHECK: top.Reduce %{{.*}} {axes = array<i64: 1, -1>, keepdims = false, mode = "ReduceL2"} : (tensor<2x4x6x8xf32>) -> tensor<2x6xf32>
   %0 = top.Reduce %x {axes = array<i64: 1, -1>, keepdims = false, mode = "ReduceL2"} : (tensor<2x4x6x8xf32>) -> tensor<2x6xf32> loc("reduce")
+  // CHECK: top.Arg %{{.*}} {axis = 1 : i64, keepdims = false, mode = "ArgMax", select_last_index = true} : (tensor<2x4x6x8xf32>) -> tensor<2x6x8xf32>
+  %arg = top.Arg %x {axis = 1 : i64, keepdims = false, mode = "ArgMax", select_last_index = true} : (tensor<2x4x6x8xf32>) -> tensor<2x6x8xf32> loc("argmax")
   // CHECK: top.Concat %{{.*}}, %{{.*}} {axis = -1 : i64, do_relu = true} : (tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>) -> tensor<2x4x6x16xf32>
   %1 = top.Concat %x, %x {axis = -1 : i64, do_relu = true} : (tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>) -> tensor<2x4x6x16xf32> loc("concat")
   // CHECK: %{{.*}}:2 = top.Split %{{.*}} {axis = 1 : i64, split_size = array<i64: 1, 3>} : (tensor<2x4x6x8xf32>) -> (tensor<2x1x6x8xf32>, tensor<2x3x6x8xf32>)

@@ -765,3 +765,32 @@ TEST(ShapeKernelsTest, ReduceRejectsWrongResultShape) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(ShapeKernelsTest, ArgMaxAndArgMinWithTies) {
+  // Rows: [3, 1, 3] and [0, 5, 5]; ties pick the first index unless
+  // select_last_index is set.
+  Tensor x = makeTensor({2, 3}, {3, 1, 3, 0, 5, 5});
+  struct Case {
+    std::string attrs;
+    std::vector<int64_t> shape;
+    std::vector<float> expected;
+  } cases[] = {
+      {"axis = 1 : i64, mode = \"ArgMax\"", {2, 1}, {0, 1}},
+      {"axis = 1 : i64, mode = \"ArgMax\", select_last_index = true",
+       {2, 1},
+       {2, 2}},
+      {"axis = 1 : i64, mode = \"ArgMin\", keepdims = false", {2}, {1, 0}},
+      {"axis = 0 : i64, mode = \"ArgMax\", keepdims = false", {3}, {0, 1, 1}},
+      {"axis = -2 : i64, mode = \"ArgMin\"", {1, 3}, {1, 0, 0}},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.attrs);
+    KernelResult result = runOp("top.Arg", {x}, c.attrs, {tensorType(c.shape)});
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.outputs[0].data, c.expected);
+  }
+}
+
+} // namespace
