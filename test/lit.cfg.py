@@ -17,7 +17,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tpuc-opt", "model_runner", "npz_tool", "model_transform",
-     "run_calibration", "model_deploy"],
+     "tpuc-onnx-import", "run_calibration", "model_deploy"],
     [config.tpuc_tools_dir])
 
 # numpy is only visible to Debian's python3, not to other pythons on PATH.

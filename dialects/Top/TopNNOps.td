@@ -133,6 +133,7 @@ def Top_InstanceNormOp : Top_Op<"InstanceNorm", [DefaultShape, DefaultFlops]> {
                    AnyTensorOrNone:$bias,
                    DefaultValuedAttr<F64Attr, "1e-5">:$eps);
   let results = (outs AnyRankedTensor:$output);
+  let hasVerifier = 1;
 }
 
 def Top_SoftmaxOp : Top_Op<"Softmax", [DefaultShape, DefaultFlops]> {

@@ -15,7 +15,11 @@ def Top_NoneOp : Top_Op<"None"> {
   let assemblyFormat = "attr-dict";
 }
 
-def Top_InputOp : Top_Op<"Input", [DefaultShape]> {
+// Not Pure: a network input stays part of the model's interface even when
+// nothing reads it, so canonicalization must not remove it.
+def Top_InputOp : Op<Top_Dialect, "Input", [DefaultShape]> {
+  let assemblyFormat =
+      "operands attr-dict `:` functional-type(operands, results)";
   let summary = "Network input with its preprocessing description";
   let description = [{
     Marks a function argument as a network input. The optional attributes

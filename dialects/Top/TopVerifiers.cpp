@@ -361,6 +361,21 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+LogicalResult InstanceNormOp::verify() {
+  ArrayRef<int64_t> shape = getInput().getType().getShape();
+  if (shape.size() < 3)
+    return emitOpError() << "input must have rank >= 3 (channels, then "
+                            "spatial dims), got rank "
+                         << shape.size();
+  if (failed(checkChannelVector(*this, "weight", getWeight(), shape[1])) ||
+      failed(checkChannelVector(*this, "bias", getBias(), shape[1])))
+    return failure();
+  if (getEps().convertToDouble() < 0)
+    return emitOpError() << "eps must be non-negative, got "
+                         << numberToString(getEps().convertToDouble());
+  return success();
+}
+
 LogicalResult LayerNormOp::verify() {
   ArrayRef<int64_t> shape = getInput().getType().getShape();
   FailureOr<int64_t> axis =

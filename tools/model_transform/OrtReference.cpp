@@ -11,6 +11,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 
+#include <pwd.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -41,6 +42,32 @@ static std::string lastLine(StringRef path) {
   return lines.empty() ? "" : lines.back().trim().str();
 }
 
+/// The current environment with `overrides` (NAME=value) replacing or adding
+/// entries. HOME is filled in from the password database when unset (as under
+/// lit), since the installer caches onnxruntime-node below it.
+static std::vector<std::string>
+childEnvironment(ArrayRef<std::string> overrides) {
+  std::vector<std::string> env;
+  auto overridden = [&](StringRef entry) {
+    StringRef name = entry.split('=').first;
+    return llvm::any_of(overrides, [&](const std::string &o) {
+      return StringRef(o).split('=').first == name;
+    });
+  };
+  bool hasHome = false;
+  for (char **entry = environ; *entry; ++entry) {
+    if (overridden(*entry))
+      continue;
+    hasHome |= StringRef(*entry).starts_with("HOME=");
+    env.push_back(*entry);
+  }
+  if (!hasHome)
+    if (const passwd *user = getpwuid(getuid()); user && user->pw_dir)
+      env.push_back(std::string("HOME=") + user->pw_dir);
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
 namespace {
 /// A program run with stdout and stderr captured in temporary files.
 struct CapturedRun {
@@ -50,7 +77,8 @@ struct CapturedRun {
   std::string errorMessage;
 
   Error run(StringRef program, ArrayRef<StringRef> args,
-            std::optional<ArrayRef<StringRef>> env) {
+            ArrayRef<std::string> envStrings) {
+    std::vector<StringRef> env(envStrings.begin(), envStrings.end());
     if (std::error_code ec =
             sys::fs::createTemporaryFile("model_transform", "out", out))
       return makeError("cannot create a temporary file: " + ec.message());
@@ -81,7 +109,7 @@ static Expected<std::string> findNodeModules(StringRef srcDir) {
                      ")");
   CapturedRun install;
   StringRef args[] = {*bash, installer};
-  if (Error err = install.run(*bash, args, std::nullopt))
+  if (Error err = install.run(*bash, args, childEnvironment({})))
     return std::move(err);
   std::string modules = lastLine(install.out);
   if (install.status != 0 || modules.empty())
@@ -105,19 +133,12 @@ Error runOnnxRuntime(StringRef model, StringRef inputNpz, StringRef outputNpz,
   if (!modules)
     return modules.takeError();
 
-  // The current environment with NODE_PATH pointing at onnxruntime-node.
-  std::vector<std::string> envStrings;
-  for (char **entry = environ; *entry; ++entry)
-    if (!StringRef(*entry).starts_with("NODE_PATH="))
-      envStrings.push_back(*entry);
-  envStrings.push_back("NODE_PATH=" + *modules);
-  std::vector<StringRef> env(envStrings.begin(), envStrings.end());
-
   std::string outputList = join(outputs, ",");
   StringRef args[] = {*node,     runner,      model,     inputNpz,
                       outputNpz, "--outputs", outputList};
   CapturedRun run;
-  if (Error err = run.run(*node, args, env))
+  if (Error err =
+          run.run(*node, args, childEnvironment({"NODE_PATH=" + *modules})))
     return err;
   if (run.status != 0) {
     std::string why = lastLine(run.err);

@@ -75,8 +75,9 @@ static cl::opt<std::string>
                    cl::desc("Image size h,w before the centre crop (default: "
                             "the input's)"),
                    cl::cat(category));
-static cl::opt<bool>
-    keepAspectRatioFlag("keep_aspect_ratio",
+// Switches also accept `=true`/`=false`; the tool parses their values.
+static cl::opt<std::string>
+    keepAspectRatioFlag("keep_aspect_ratio", cl::ValueOptional,
                         cl::desc("Letterbox instead of stretching"),
                         cl::cat(category));
 static cl::opt<std::string> meanFlag("mean",
@@ -117,8 +118,8 @@ static cl::opt<std::string> toleranceFlag(
 static cl::opt<std::string> referenceFlag(
     "reference", cl::desc("Check the outputs against this engine: onnxruntime"),
     cl::cat(category));
-static cl::opt<bool>
-    debugFlag("debug",
+static cl::opt<std::string>
+    debugFlag("debug", cl::ValueOptional,
               cl::desc("Keep intermediate files (<model_name>_origin.mlir "
                        "and its weights, onnxruntime's outputs)"),
               cl::cat(category));
@@ -154,6 +155,20 @@ Expected<T> flagValue(Expected<T> value, StringRef flag, StringRef text) {
     return optionError("malformed --" + flag + " '" + text +
                        "': " + toString(value.takeError()));
   return value;
+}
+
+/// A switch: given alone or as =true/=false (or 1/0).
+Expected<bool> switchValue(const cl::opt<std::string> &flag) {
+  if (flag.getNumOccurrences() == 0)
+    return false;
+  std::optional<bool> value = StringSwitch<std::optional<bool>>(flag)
+                                  .Cases("", "true", "True", "1", true)
+                                  .Cases("false", "False", "0", false)
+                                  .Default(std::nullopt);
+  if (!value)
+    return optionError("malformed --" + flag.ArgStr + " '" + flag +
+                       "': expected true or false");
+  return *value;
 }
 
 Expected<tpuc::DType> parseInputType(StringRef name) {
@@ -198,7 +213,10 @@ Error parsePreprocess(tpuc::InputPreprocess &pre) {
                          "': expected h,w");
     pre.resizeDims = *dims;
   }
-  pre.keepAspectRatio = keepAspectRatioFlag;
+  auto keepAspectRatio = switchValue(keepAspectRatioFlag);
+  if (!keepAspectRatio)
+    return keepAspectRatio.takeError();
+  pre.keepAspectRatio = *keepAspectRatio;
   // A single mean or scale applies to every channel.
   for (auto [flag, name, values] :
        {std::tuple<cl::opt<std::string> *, StringRef, std::vector<double> *>{
@@ -294,7 +312,10 @@ Expected<Options> parseOptions() {
       return optionError("--reference needs --test_input");
     opts.compareWithOrt = true;
   }
-  opts.debug = debugFlag;
+  auto debug = switchValue(debugFlag);
+  if (!debug)
+    return debug.takeError();
+  opts.debug = *debug;
   return opts;
 }
 
@@ -312,7 +333,6 @@ public:
 
 private:
   std::string besideMlir(StringRef fileName) const;
-  Expected<std::string> stage(StringRef destination);
   mlir::LogicalResult importModel();
   Error writeOriginModule(const tpuc::NpzMap &weights);
   mlir::LogicalResult simplify();
@@ -340,10 +360,6 @@ std::string Transformer::besideMlir(StringRef fileName) const {
   return std::string(path);
 }
 
-Expected<std::string> Transformer::stage(StringRef destination) {
-  return staged_.stage(destination);
-}
-
 mlir::LogicalResult Transformer::importModel() {
   tpuc::OnnxImportOptions importOptions;
   importOptions.modelName = opts_.modelName;
@@ -351,10 +367,31 @@ mlir::LogicalResult Transformer::importModel() {
   importOptions.outputNames = opts_.outputNames;
   importOptions.weightFileName = workingWeightPath_;
   importOptions.preprocess = opts_.preprocess;
+  // A letterbox without resize_dims fits the input's own size, which is only
+  // known once imported; the Input op needs explicit dims for it.
+  bool letterboxToInputSize =
+      opts_.preprocess.keepAspectRatio && opts_.preprocess.resizeDims.empty();
+  if (letterboxToInputSize)
+    importOptions.preprocess->keepAspectRatio = false;
   tpuc::NpzMap weights;
   module_ = tpuc::importOnnx(ctx_, opts_.modelDef, importOptions, weights);
   if (!module_)
     return mlir::failure();
+  if (letterboxToInputSize)
+    module_->walk([&](tpuc::top::InputOp input) {
+      std::optional<StringRef> format = input.getChannelFormat();
+      if (!format || *format == "none" || input.getResizeDims())
+        return;
+      ArrayRef<int64_t> shape = input.getOutput().getType().getShape();
+      if (shape.size() < 3)
+        return;
+      ArrayRef<int64_t> hw = *format == "nhwc" ? shape.drop_back().take_back(2)
+                                               : shape.take_back(2);
+      if (llvm::any_of(hw, [](int64_t d) { return d <= 0; }))
+        return;
+      input.setResizeDims(hw);
+      input.setKeepAspectRatio(true);
+    });
 
   if (opts_.debug) {
     if (Error err = writeOriginModule(weights)) {
@@ -376,12 +413,12 @@ mlir::LogicalResult Transformer::importModel() {
 /// With --debug: the module as imported, with all of the importer's weights.
 Error Transformer::writeOriginModule(const tpuc::NpzMap &weights) {
   std::string weightName = opts_.modelName + "_origin_weight.npz";
-  auto weightPath = stage(besideMlir(weightName));
+  auto weightPath = staged_.stage(besideMlir(weightName));
   if (!weightPath)
     return weightPath.takeError();
   if (Error err = tpuc::writeNpz(*weightPath, weights))
     return err;
-  auto mlirPath = stage(besideMlir(opts_.modelName + "_origin.mlir"));
+  auto mlirPath = staged_.stage(besideMlir(opts_.modelName + "_origin.mlir"));
   if (!mlirPath)
     return mlirPath.takeError();
   return writeModule(*mlirPath, weightName);
@@ -466,7 +503,7 @@ Error Transformer::prepareTestInputs() {
   }
 
   tpuc::NpzMap arrays(testInputs_.begin(), testInputs_.end());
-  auto path = stage(besideMlir(opts_.modelName + "_in_f32.npz"));
+  auto path = staged_.stage(besideMlir(opts_.modelName + "_in_f32.npz"));
   if (!path)
     return path.takeError();
   stagedTestInputs_ = *path;
@@ -492,7 +529,7 @@ mlir::LogicalResult Transformer::runInterpreter() {
   tpuc::NpzMap out;
   for (const auto &[name, tensor] : results_)
     out[name] = tpuc::NpyArray::fromFloat(tensor.data, tensor.shape);
-  auto path = stage(opts_.testResult);
+  auto path = staged_.stage(opts_.testResult);
   Error err = path ? tpuc::writeNpz(*path, out) : path.takeError();
   if (err) {
     reportError(kTool, toString(std::move(err)));
@@ -511,7 +548,7 @@ std::string formatDouble(double value, const char *format) {
 /// whether every compared output is within tolerance.
 Expected<bool> Transformer::compareWithOnnxRuntime() {
   std::string refName = opts_.modelName + "_ref_outputs.npz";
-  auto refPath = opts_.debug ? stage(besideMlir(refName))
+  auto refPath = opts_.debug ? staged_.stage(besideMlir(refName))
                              : staged_.scratch(besideMlir(refName));
   if (!refPath)
     return refPath.takeError();
@@ -564,17 +601,19 @@ int Transformer::run() {
   tpuc::registerTpucDialects(registry);
   ctx_.appendDialectRegistry(registry);
   ctx_.loadAllAvailableDialects();
+  // Errors name the op; printing it too would not fit on one line.
+  ctx_.printOpOnDiagnostic(false);
   tpuc::OneLineDiagnostics diagnostics(&ctx_, kTool);
 
   auto fail = [](Error err) {
     return reportError(kTool, toString(std::move(err)));
   };
   std::string weightName = opts_.modelName + "_top_origin_weight.npz";
-  auto weightPath = stage(besideMlir(weightName));
+  auto weightPath = staged_.stage(besideMlir(weightName));
   if (!weightPath)
     return fail(weightPath.takeError());
   workingWeightPath_ = *weightPath;
-  auto mlirPath = stage(opts_.mlirPath);
+  auto mlirPath = staged_.stage(opts_.mlirPath);
   if (!mlirPath)
     return fail(mlirPath.takeError());
 
@@ -638,10 +677,10 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv, "Converts an ONNX model to a Top dialect .mlir file\n",
           &errorStream)) {
-    // cl reports "<tool>: <message>" lines; keep the first message.
+    // cl reports "<program>: <message>" lines; keep the first message.
     StringRef message = StringRef(parseErrors).split('\n').first;
-    message.consume_front(argv[0]);
-    message.consume_front(": ");
+    message.consume_front(sys::path::filename(argv[0]));
+    message.consume_front(":");
     return reportError(kTool, message.trim());
   }
   auto opts = parseOptions();

@@ -54,6 +54,11 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnx(mlir::MLIRContext &ctx,
                                              const OnnxImportOptions &options,
                                              NpzMap &weights);
 
+/// ai.onnx op types the importer converts to Top ops for run-time inputs,
+/// sorted (ops it can only fold on constants are not included). Used by the
+/// conformance runner to tell unsupported ops (skips) from failures.
+std::vector<std::string> getSupportedOnnxOps();
+
 /// Reads a serialized onnx.TensorProto (as in the ONNX test data's
 /// `input_0.pb`) into an array; `name` receives the tensor's name.
 llvm::Expected<NpyArray> readTensorProtoFile(llvm::StringRef path,

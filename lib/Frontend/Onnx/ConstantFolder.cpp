@@ -463,6 +463,60 @@ Expected<ConstTensor> foldConcat(const onnx::NodeProto &node,
   return out;
 }
 
+Expected<bool> foldSplit(const onnx::NodeProto &node,
+                         const NodeAttributes &attrs, int64_t opset,
+                         ArrayRef<FoldInput> inputs,
+                         std::vector<ConstTensor> &outputs) {
+  const ConstTensor &data = *inputs[0].value;
+  int64_t rank = data.shape.size();
+  auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
+  if (!axis)
+    return foldError(node, "axis is out of range for rank " +
+                               llvm::Twine(rank));
+  int64_t dim = data.shape[*axis];
+  int64_t numOutputs = node.output_size();
+  Shape sizes =
+      intsFromAttrOrInput(attrs, "split", opset, 13, inputs, 1).value_or(Shape());
+  if (sizes.empty()) {
+    int64_t n = attrs.getInt("num_outputs", numOutputs);
+    if (n <= 0)
+      return foldError(node, "num_outputs must be positive");
+    // Equal parts; from opset 18 the last one may be smaller.
+    int64_t chunk = (dim + n - 1) / n;
+    if (opset < 18 && dim % n != 0)
+      return foldError(node, "dim of size " + llvm::Twine(dim) +
+                                 " cannot be split into " + llvm::Twine(n) +
+                                 " equal parts");
+    for (int64_t i = 0; i < n; ++i)
+      sizes.push_back(std::max<int64_t>(std::min(chunk, dim - i * chunk), 0));
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s < 0)
+      return foldError(node, "negative split size");
+    total += s;
+  }
+  if (total != dim || static_cast<int64_t>(sizes.size()) != numOutputs)
+    return foldError(node, "split sizes " + shapeText(sizes) +
+                               " do not cut a dim of size " +
+                               llvm::Twine(dim) + " into " +
+                               llvm::Twine(numOutputs) + " outputs");
+  int64_t outer = productOf(ArrayRef<int64_t>(data.shape).take_front(*axis));
+  int64_t inner =
+      productOf(ArrayRef<int64_t>(data.shape).drop_front(*axis + 1));
+  int64_t begin = 0;
+  for (int64_t size : sizes) {
+    Shape shape = data.shape, offsets;
+    shape[*axis] = size;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t k = 0; k < size * inner; ++k)
+        offsets.push_back((o * dim + begin) * inner + k);
+    outputs.push_back(take(data, shape, offsets));
+    begin += size;
+  }
+  return true;
+}
+
 Expected<ConstTensor> foldSlice(const onnx::NodeProto &node,
                                 const NodeAttributes &attrs, int64_t opset,
                                 ArrayRef<FoldInput> inputs) {
@@ -826,6 +880,11 @@ Expected<bool> foldValues(const onnx::NodeProto &node, int64_t opset,
       if (input.present)
         parts.push_back(input.value);
     return result(foldConcat(node, attrs, parts));
+  }
+  if (op == "Split") {
+    if (auto err = need(1))
+      return std::move(err);
+    return foldSplit(node, attrs, opset, inputs, outputs);
   }
   if (op == "Gather") {
     if (auto err = need(2))

@@ -517,12 +517,22 @@ LogicalResult GraphImporter::createReturn() {
       return emitError(UnknownLoc::get(&ctx_))
              << "output '" << name << "' was not computed";
     // An output passed through Identity-like nodes carries its producer's
-    // name; rename the producer so the output keeps its ONNX name.
+    // name. Outputs keep their ONNX names: rename the producer, or copy
+    // (with a same-shape Reshape) an input, a weight, a result of a
+    // multi-result op or another output.
     Operation *def = value.getDefiningOp();
     std::string current = top::getTensorName(value);
-    if (current != name && def && def->getNumResults() == 1 &&
-        !isa<top::InputOp, top::WeightOp>(def) && !outputSet.contains(current)) {
-      def->setLoc(top::makeNameLoc(&ctx_, name));
+    if (current != name) {
+      if (def && def->getNumResults() == 1 &&
+          !isa<top::InputOp, top::WeightOp>(def) &&
+          !outputSet.contains(current)) {
+        def->setLoc(top::makeNameLoc(&ctx_, name));
+      } else {
+        auto type = cast<RankedTensorType>(value.getType());
+        value = builder_.create<top::ReshapeOp>(
+            top::makeNameLoc(&ctx_, name), type, value,
+            builder_.getDenseI64ArrayAttr(type.getShape()));
+      }
       claimName(name);
     }
     results.push_back(value);

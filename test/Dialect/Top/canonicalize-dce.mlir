@@ -18,3 +18,12 @@ func.func @dead_ops(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %3 = top.Tanh %2 : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> loc("dead_tanh")
   return %2 : tensor<1x2x4x4xf32>
 }
+
+// A network input nobody reads is still part of the model's interface.
+// CHECK-LABEL: func.func @unused_input
+// CHECK: top.Input {{.*}}loc("b")
+func.func @unused_input(%a: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<2xf32> {
+  %0 = top.Input %a : (tensor<2xf32>) -> tensor<2xf32> loc("a")
+  %1 = top.Input %b : (tensor<2xf32>) -> tensor<2xf32> loc("b")
+  return %0 : tensor<2xf32>
+}

@@ -319,6 +319,24 @@ func.func @adaptiveavgpool_output_size_entries_must(%a: tensor<1x4x8x8xf32>) {
 
 // -----
 
+// top.InstanceNorm
+
+func.func @instancenorm_needs_spatial_dims(%a: tensor<2x4xf32>, %n: none) {
+  // expected-error @+1 {{'top.InstanceNorm' op input must have rank >= 3 (channels, then spatial dims), got rank 2}}
+  %0 = top.InstanceNorm %a, %n, %n : (tensor<2x4xf32>, none, none) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @instancenorm_weight_per_channel(%a: tensor<1x4x8x8xf32>, %w: tensor<3xf32>, %n: none) {
+  // expected-error @+1 {{'top.InstanceNorm' op weight must have 4 elements (the input's channel count), got 3}}
+  %0 = top.InstanceNorm %a, %w, %n : (tensor<1x4x8x8xf32>, tensor<3xf32>, none) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
 // top.BatchNorm
 
 func.func @batchnorm_input_must_have(%a: tensor<4xf32>, %m: tensor<4xf32>, %n: none) {
