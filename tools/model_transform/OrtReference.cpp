@@ -2,8 +2,11 @@
 
 #include "OrtReference.h"
 
+#include "tpuc/Support/ToolSupport.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -11,6 +14,10 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <onnx/onnx_pb.h>
+
+#include <climits>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -118,8 +125,52 @@ static Expected<std::string> findNodeModules(StringRef srcDir) {
   return modules;
 }
 
+/// `model` when every tensor of `outputs` is a graph output; otherwise a copy
+/// written to `scratchModel` that lists them as outputs too, since
+/// onnxruntime only fetches graph outputs.
+static Expected<std::string> modelWithOutputs(StringRef model,
+                                              ArrayRef<std::string> outputs,
+                                              StringRef scratchModel) {
+  auto buffer = MemoryBuffer::getFile(model, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return makeError(model + ": " + buffer.getError().message());
+  StringRef data = (*buffer)->getBuffer();
+  onnx::ModelProto proto;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(data.data()),
+      static_cast<int>(std::min<size_t>(data.size(), INT_MAX)));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (data.size() > static_cast<size_t>(INT_MAX) ||
+      !proto.ParseFromCodedStream(&stream))
+    return makeError(model + ": cannot parse for onnxruntime");
+  onnx::GraphProto *graph = proto.mutable_graph();
+  StringSet<> present;
+  for (const onnx::ValueInfoProto &output : graph->output())
+    present.insert(output.name());
+  bool added = false;
+  for (const std::string &name : outputs)
+    if (present.insert(name).second) {
+      // A name alone: onnxruntime infers the type.
+      graph->add_output()->set_name(name);
+      added = true;
+    }
+  if (!added)
+    return model.str();
+  for (const onnx::TensorProto &init : graph->initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL)
+      return makeError(model + ": cannot compare inner tensors of a model "
+                               "with external data");
+  std::string bytes;
+  if (!proto.SerializeToString(&bytes))
+    return makeError(model + ": cannot serialize a copy for onnxruntime");
+  if (Error err = writeFileAtomically(scratchModel, bytes))
+    return std::move(err);
+  return scratchModel.str();
+}
+
 Error runOnnxRuntime(StringRef model, StringRef inputNpz, StringRef outputNpz,
-                     ArrayRef<std::string> outputs) {
+                     ArrayRef<std::string> outputs, StringRef scratchModel) {
   std::string srcDir = sourceDir();
   SmallString<256> runner(srcDir);
   sys::path::append(runner, "tools", "ort_runner", "ort_run.js");
@@ -133,8 +184,11 @@ Error runOnnxRuntime(StringRef model, StringRef inputNpz, StringRef outputNpz,
   if (!modules)
     return modules.takeError();
 
+  auto runModel = modelWithOutputs(model, outputs, scratchModel);
+  if (!runModel)
+    return runModel.takeError();
   std::string outputList = join(outputs, ",");
-  StringRef args[] = {*node,     runner,      model,     inputNpz,
+  StringRef args[] = {*node,     runner,      *runModel, inputNpz,
                       outputNpz, "--outputs", outputList};
   CapturedRun run;
   if (Error err =

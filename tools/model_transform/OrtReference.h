@@ -20,10 +20,13 @@
 namespace tpuc {
 
 /// Runs `model` on the arrays of `inputNpz` (keyed by input name) and writes
-/// the tensors `outputs` to `outputNpz` as float32.
+/// the tensors `outputs` to `outputNpz` as float32. When some of them are not
+/// graph outputs, a copy of the model exposing them is written to
+/// `scratchModel` and run instead.
 llvm::Error runOnnxRuntime(llvm::StringRef model, llvm::StringRef inputNpz,
                            llvm::StringRef outputNpz,
-                           llvm::ArrayRef<std::string> outputs);
+                           llvm::ArrayRef<std::string> outputs,
+                           llvm::StringRef scratchModel);
 
 } // namespace tpuc
 

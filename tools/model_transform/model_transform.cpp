@@ -552,8 +552,12 @@ Expected<bool> Transformer::compareWithOnnxRuntime() {
                              : staged_.scratch(besideMlir(refName));
   if (!refPath)
     return refPath.takeError();
+  auto scratchModel =
+      staged_.scratch(besideMlir(opts_.modelName + "_outputs.onnx"));
+  if (!scratchModel)
+    return scratchModel.takeError();
   if (Error err = tpuc::runOnnxRuntime(opts_.modelDef, stagedTestInputs_,
-                                       *refPath, outputNames_))
+                                       *refPath, outputNames_, *scratchModel))
     return std::move(err);
   auto reference = tpuc::NpzReader::open(*refPath);
   if (!reference)

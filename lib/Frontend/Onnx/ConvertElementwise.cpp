@@ -84,7 +84,7 @@ LogicalResult convertPRelu(NodeContext &ctx) {
     // so that per-channel slopes read [1, C, 1, 1].
     std::vector<int64_t> shape(xShape.size() - slope->shape.size(), 1);
     shape.insert(shape.end(), slope->shape.begin(), slope->shape.end());
-    slopeValue = ctx.createWeight(ctx.node.input(1), shape, slope->toFloats());
+    slopeValue = ctx.createWeightFor(1, shape, slope->toFloats());
   } else {
     slopeValue = ctx.getValue(1);
   }
@@ -236,7 +236,8 @@ LogicalResult convertCompare(NodeContext &ctx) {
 LogicalResult convertNot(NodeContext &ctx) {
   int64_t rank = ctx.getRank(0);
   std::vector<int64_t> shape(rank > 0 ? 1 : 0, 1);
-  Value zero = ctx.createWeight(ctx.tempName("zero"), shape, {0.0f});
+  Value zero = ctx.createWeight(ctx.outputName(0).str() + "_zero", shape,
+                                {0.0f});
   return ctx.emitAsOutput<top::CompareOp>(rank, {ctx.getValue(0), zero},
                                           {ctx.attr("mode", "Equal")});
 }

@@ -200,7 +200,7 @@ LogicalResult convertGemm(NodeContext &ctx) {
   } else {
     right = ctx.getValue(1);
   }
-  Value bias = ctx.none();
+  Value bias;
   if (ctx.hasInput(2) && beta != 0.0f) {
     if (beta == 1.0f) {
       bias = ctx.getValue(2);
@@ -215,6 +215,8 @@ LogicalResult convertGemm(NodeContext &ctx) {
       bias = *scaled;
     }
   }
+  if (!bias)
+    bias = ctx.none();
   llvm::SmallVector<NamedAttribute> attrs;
   if (transA)
     attrs.push_back(ctx.attr("left_transpose", true));

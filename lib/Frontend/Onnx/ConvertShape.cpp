@@ -204,8 +204,7 @@ LogicalResult convertGather(NodeContext &ctx) {
                        llvm::Twine(dim));
     data.push_back(static_cast<float>(i < 0 ? i + dim : i));
   }
-  Value indexWeight =
-      ctx.createWeight(ctx.node.input(1), indices->shape, std::move(data));
+  Value indexWeight = ctx.createWeightFor(1, indices->shape, std::move(data));
   return ctx.emitAsOutput<top::GatherOp>(
       shape.size() - 1 + indices->shape.size(),
       {ctx.getValue(0), indexWeight}, {ctx.intAttr("axis", *axis)});

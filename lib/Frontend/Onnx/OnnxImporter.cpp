@@ -752,6 +752,14 @@ Value NodeContext::createWeight(StringRef baseName, ArrayRef<int64_t> shape,
                              std::move(data));
 }
 
+Value NodeContext::createWeightFor(unsigned index, ArrayRef<int64_t> shape,
+                                   std::vector<float> data) {
+  StringRef name = node.input(index);
+  std::string weightName =
+      graph_.assigned_.contains(name) ? graph_.uniqueName(name) : name.str();
+  return graph_.createWeight(weightName, shape, std::move(data));
+}
+
 Value NodeContext::none() {
   if (!graph_.none_) {
     OpBuilder::InsertionGuard guard(builder);

@@ -218,6 +218,10 @@ public:
   mlir::Value createWeight(llvm::StringRef baseName,
                            llvm::ArrayRef<int64_t> shape,
                            std::vector<float> data);
+  /// A new `top.Weight` holding a transformed form of constant input
+  /// `index`, named after that input unless its name is taken.
+  mlir::Value createWeightFor(unsigned index, llvm::ArrayRef<int64_t> shape,
+                              std::vector<float> data);
   mlir::Value none();
 
   // Attributes.

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUtils.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Broadcast.h"
 #include "tpuc/Interpreter/Kernel.h"
@@ -17,27 +18,7 @@ using namespace mlir;
 namespace tpuc {
 namespace {
 
-/// Loops over fewer elements are not worth waking the thread pool for.
-constexpr int64_t kParallelThreshold = 1 << 16;
 
-template <typename F>
-LogicalResult runUnary(Operation *op, KernelArgs &args, F fn) {
-  if (!args.has(0))
-    return op->emitOpError("operand 0 must be a tensor");
-  const Tensor &in = args.in(0);
-  Tensor &out = args.out();
-  if (in.shape != out.shape)
-    return op->emitOpError()
-           << "result shape " << top::shapeToString(out.shape)
-           << " differs from the input shape " << top::shapeToString(in.shape);
-  const float *x = in.ptr();
-  float *o = out.ptr();
-  int64_t n = out.numel();
-#pragma omp parallel for if (n > kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i)
-    o[i] = fn(x[i]);
-  return success();
-}
 
 float sigmoid(float x) {
   // exp() of a non-positive argument cannot overflow.

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUtils.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Broadcast.h"
 #include "tpuc/Interpreter/Kernel.h"
@@ -22,8 +23,6 @@ using namespace mlir;
 namespace tpuc {
 namespace {
 
-/// Loops over fewer elements are not worth waking the thread pool for.
-constexpr int64_t kParallelThreshold = 1 << 16;
 
 /// The relu fused into an op: clamps to [0, limit], or [0, inf) when the
 /// limit is negative.
@@ -100,25 +99,6 @@ LogicalResult runBinary(Operation *op, KernelArgs &args, F fn) {
   return success();
 }
 
-/// out = fn(input) for the ops with one tensor operand.
-template <typename F>
-LogicalResult runUnary(Operation *op, KernelArgs &args, F fn) {
-  if (!args.has(0))
-    return op->emitOpError("operand 0 must be a tensor");
-  const Tensor &in = args.in(0);
-  Tensor &out = args.out();
-  if (in.shape != out.shape)
-    return op->emitOpError()
-           << "result shape " << top::shapeToString(out.shape)
-           << " differs from the input shape " << top::shapeToString(in.shape);
-  const float *x = in.ptr();
-  float *o = out.ptr();
-  int64_t n = out.numel();
-#pragma omp parallel for if (n > kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i)
-    o[i] = fn(x[i]);
-  return success();
-}
 
 // numpy's maximum/minimum propagate NaN; so do these.
 float maxPropagatingNaN(float a, float b) {

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUtils.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Kernel.h"
 
@@ -20,8 +21,6 @@ using namespace mlir;
 namespace tpuc {
 namespace {
 
-/// Loops over fewer elements are not worth waking the thread pool for.
-constexpr int64_t kParallelThreshold = 1 << 16;
 
 /// Checks that input and result have rank >= 2 and equal leading dims, and
 /// that an empty input does not have to fill a non-empty result.

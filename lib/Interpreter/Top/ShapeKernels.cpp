@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelUtils.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Kernel.h"
 
@@ -23,8 +24,6 @@ using namespace mlir;
 namespace tpuc {
 namespace {
 
-/// Loops over fewer elements are not worth waking the thread pool for.
-constexpr int64_t kParallelThreshold = 1 << 16;
 
 /// Writes the view of `src` with dims `shape` and element strides `strides`
 /// into the contiguous `dst`.
