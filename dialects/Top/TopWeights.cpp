@@ -99,10 +99,12 @@ void setDefaultWeightSearchDir(llvm::StringRef dir) {
   defaultSearchDir() = dir.str();
 }
 
-/// A relative path is tried against the working directory first, then the
-/// search directory (the .mlir file's directory in the tools).
+/// A relative path is looked up next to the model first (the search
+/// directory: the .mlir file's in the tools), so a stale file of the same
+/// name in the working directory is never picked up instead; then relative
+/// to the working directory.
 static std::string resolveWeightPath(MLIRContext *ctx, llvm::StringRef path) {
-  if (llvm::sys::path::is_absolute(path) || llvm::sys::fs::exists(path))
+  if (llvm::sys::path::is_absolute(path))
     return path.str();
   std::string dir = getRegistry(ctx).searchDir;
   if (dir.empty())

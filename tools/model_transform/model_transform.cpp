@@ -76,10 +76,9 @@ static cl::opt<std::string>
                             "the input's)"),
                    cl::cat(category));
 // Switches also accept `=true`/`=false`; the tool parses their values.
-static cl::opt<std::string>
-    keepAspectRatioFlag("keep_aspect_ratio", cl::ValueOptional,
-                        cl::desc("Letterbox instead of stretching"),
-                        cl::cat(category));
+static cl::opt<std::string> keepAspectRatioFlag(
+    "keep_aspect_ratio", cl::ValueOptional, cl::value_desc("true|false"),
+    cl::desc("Letterbox instead of stretching"), cl::cat(category));
 static cl::opt<std::string> meanFlag("mean",
                                      cl::desc("Per-channel mean (default 0)"),
                                      cl::cat(category));
@@ -119,7 +118,7 @@ static cl::opt<std::string> referenceFlag(
     "reference", cl::desc("Check the outputs against this engine: onnxruntime"),
     cl::cat(category));
 static cl::opt<std::string>
-    debugFlag("debug", cl::ValueOptional,
+    debugFlag("debug", cl::ValueOptional, cl::value_desc("true|false"),
               cl::desc("Keep intermediate files (<model_name>_origin.mlir "
                        "and its weights, onnxruntime's outputs)"),
               cl::cat(category));

@@ -30,6 +30,8 @@ struct TestResult {
   std::string reason;
   /// For a skip: the op types the importer does not support.
   std::vector<std::string> unsupportedOps;
+  /// Graph inputs that were made constants (see runNodeTest).
+  std::vector<std::string> constantInputs;
 };
 
 /// What the test needs to know of `model.onnx` besides what the importer
@@ -41,13 +43,21 @@ struct ModelInfo {
   /// Graph inputs that are not initializers, in order: `input_N.pb` feeds
   /// the N-th.
   std::vector<std::string> inputNames;
+  /// Their declared element types (onnx::TensorProto::DataType).
+  std::vector<int32_t> inputTypes;
   /// Graph outputs in order: `output_N.pb` is the N-th's reference.
   std::vector<std::string> outputNames;
+  std::vector<int32_t> outputTypes;
 };
 
 llvm::Expected<ModelInfo> readModelInfo(llvm::StringRef modelPath);
 
-/// Imports and runs the test in `testDir` on each of its data sets.
+/// Imports and runs the test in `testDir` on each of its data sets. Models
+/// with op types the importer does not support are skipped. When the
+/// importer needs operands to be constants (Reshape's shape, Slice's starts,
+/// ...), which the node tests feed as graph inputs, the test is run with
+/// every input but the first made an initializer holding the data set's
+/// value; `constantInputs` lists them.
 TestResult runNodeTest(llvm::StringRef testDir, const ModelInfo &model);
 
 /// Tolerance of float outputs: |got - ref| <= kAbsTol + kRelTol * |ref|.

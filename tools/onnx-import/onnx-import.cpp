@@ -3,11 +3,13 @@
 //   tpuc-onnx-import model.onnx [-o model.mlir] [--weights weights.npz]
 //                    [--input-shapes "[[1,3,224,224]]"] [--output-names a,b]
 //                    [--model-name name]
+//   tpuc-onnx-import --tensor input_0.pb -o input_0.npz
 //
 // Prints the TOP_F32 module (with tensor names as locations). With
 // --weights the weights are written to that .npz and the module refers to
 // it; without, they are inlined into the `top.Weight` ops. Nothing is
-// written when the import fails.
+// written when the import fails. With --tensor the file is a serialized
+// TensorProto (as in ONNX's test data), written as an .npz keyed by its name.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,9 @@ static cl::opt<std::string> modelName("model-name",
                                       cl::desc("Module name (default: the "
                                                "file's stem)"),
                                       cl::value_desc("name"));
+
+static cl::opt<bool> tensorMode(
+    "tensor", cl::desc("The input is a TensorProto; write it as an .npz"));
 
 static constexpr StringLiteral kTool = "tpuc-onnx-import";
 
@@ -97,6 +102,20 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "Imports an ONNX model into the Top dialect\n");
 
+  if (tensorMode) {
+    if (outputPath == "-")
+      return tpuc::reportError(kTool, "--tensor needs -o file.npz");
+    std::string name;
+    auto array = tpuc::readTensorProtoFile(modelPath, name);
+    if (!array)
+      return tpuc::reportError(kTool, toString(array.takeError()));
+    tpuc::NpzMap arrays;
+    arrays[name.empty() ? "tensor" : name] = std::move(*array);
+    if (Error err = tpuc::writeNpz(outputPath, arrays))
+      return tpuc::reportError(kTool, toString(std::move(err)));
+    return 0;
+  }
+
   tpuc::OnnxImportOptions options;
   options.modelName = modelName;
   options.weightFileName = weightsPath;
@@ -112,6 +131,8 @@ int main(int argc, char **argv) {
     options.outputNames.push_back(name.trim().str());
 
   mlir::MLIRContext ctx;
+  // Errors name the tensor and the ONNX node; the op's IR adds nothing.
+  ctx.printOpOnDiagnostic(false);
   tpuc::OneLineDiagnostics diagnostics(&ctx, kTool);
   tpuc::NpzMap weights;
   auto module = tpuc::importOnnx(ctx, modelPath, options, weights);

@@ -55,8 +55,8 @@ private:
   std::map<std::string, std::unique_ptr<WeightStore>, std::less<>> stores_;
 };
 
-/// Directory tried for relative weight file paths that do not exist relative
-/// to the working directory (tools set it to the .mlir file's directory).
+/// Directory tried first for relative weight file paths, before the working
+/// directory (tools set it to the .mlir file's directory).
 void setWeightSearchDir(mlir::MLIRContext *ctx, llvm::StringRef dir);
 /// The search directory of contexts that have none (tpuc-opt sets it from its
 /// input file, before MlirOptMain creates the context).
