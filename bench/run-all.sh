@@ -5,3 +5,4 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../build}" && pwd)"
 /usr/bin/python3 "$here/interp_vs_numpy.py" "$build"
+bash "$here/interp_vs_ort.sh" "$build"

@@ -417,6 +417,10 @@ def external_data(out_dir):
               [init("w", w), init("b", b)], 13)
     # SAME_UPPER with stride 2 on 5: output 3, total padding 2 -> 1 and 1.
     y = conv2d(x, w, b, strides=(2, 2), pads=(1, 1, 1, 1))
+    # onnx appends to an existing data file.
+    data_file = os.path.join(out_dir, "x.bin")
+    if os.path.exists(data_file):
+        os.remove(data_file)
     save("external_data", m, {"x": x}, {"y": y}, out_dir,
          save_as_external_data=True, all_tensors_to_one_file=True,
          location="x.bin", size_threshold=0)
@@ -472,7 +476,8 @@ def nn_ops(out_dir):
     inits = [init("dw", dw), init("ct_w", ct_w), init("ct_b", ct_b),
              init("gemm_b", gemm_b), init("gemm_c", gemm_c),
              init("mm_b", mm_b), init("in_s", in_s), init("in_b", in_b),
-             init("ln_s", ln_s), init("ln_b", ln_b), init("slope", slope)]
+             init("ln_s", ln_s), init("ln_b", ln_b), init("slope", slope),
+             i64("axis1", [1])]
     nodes = [
         # Depthwise, dilated, SAME_LOWER.
         node("Conv", ["x", "dw"], ["dwconv"], group=4, dilations=[2, 2],
@@ -483,6 +488,10 @@ def nn_ops(out_dir):
              auto_pad="SAME_UPPER"),
         node("Gemm", ["a", "gemm_b", "gemm_c"], ["gemm"], transB=1,
              alpha=0.75, beta=0.5),
+        # Both operands computed at run time: alpha and beta scale there.
+        node("ReduceSum", ["a", "axis1"], ["a_rows"]),
+        node("Gemm", ["a", "a", "a_rows"], ["gemm_rt"], transB=1, alpha=0.5,
+             beta=2.0),
         node("MatMul", ["x", "mm_b"], ["matmul"]),
         node("InstanceNormalization", ["x", "in_s", "in_b"], ["inorm"],
              epsilon=1e-4),
@@ -499,7 +508,8 @@ def nn_ops(out_dir):
         node("PRelu", ["x", "slope"], ["prelu"]),
         node("LogSoftmax", ["x"], ["logsoft"], axis=2),
     ]
-    outputs = ["dwconv", "deconv", "deconv_same", "gemm", "matmul", "inorm",
+    outputs = ["dwconv", "deconv", "deconv_same", "gemm", "gemm_rt", "matmul",
+               "inorm",
                "lnorm", "avg_ceil", "avg_same", "max_ceil", "gap", "gmp",
                "prelu", "logsoft"]
     m = model(nodes, [vi("x", [1, 4, 6, 6]), vi("a", [3, 4])],
@@ -518,6 +528,8 @@ def nn_ops(out_dir):
         "deconv_same": conv_transpose2d(x, ct_w, strides=(2, 2),
                                         pads=(0, 0, 1, 1)),
         "gemm": 0.75 * gemm_a.astype(np.float64) @ gemm_b.T + 0.5 * gemm_c,
+        "gemm_rt": 0.5 * gemm_a.astype(np.float64) @ gemm_a.T +
+        2.0 * gemm_a.astype(np.float64).sum(axis=1, keepdims=True),
         "matmul": xd @ mm_b,
         "inorm": (xd - mean) / np.sqrt(var + 1e-4) *
         in_s.reshape(1, -1, 1, 1) + in_b.reshape(1, -1, 1, 1),

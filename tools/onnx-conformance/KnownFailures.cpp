@@ -13,9 +13,9 @@ namespace tpuc::conformance {
 Expected<KnownFailures> readKnownFailures(StringRef path) {
   auto buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
-    return createStringError(buffer.getError(),
-                             path + ": cannot read: " +
-                                 buffer.getError().message());
+    return createStringError(
+        buffer.getError(),
+        path + ": cannot read: " + buffer.getError().message());
   KnownFailures list;
   SmallVector<StringRef> lines;
   (*buffer)->getBuffer().split(lines, '\n');

@@ -15,9 +15,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/FileUtilities.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -86,8 +86,7 @@ std::vector<std::string> unsupportedOpTypes(ArrayRef<std::string> errors,
       StringRef what = item.split(" (node").first.trim();
       // Ops the importer only folds cannot run on the test's inputs.
       what.consume_back(" with non-constant inputs");
-      if (llvm::is_contained(opTypes, what) &&
-          !llvm::is_contained(found, what))
+      if (llvm::is_contained(opTypes, what) && !llvm::is_contained(found, what))
         found.push_back(what.str());
     }
   }
@@ -95,8 +94,8 @@ std::vector<std::string> unsupportedOpTypes(ArrayRef<std::string> errors,
 }
 
 std::string shapeString(ArrayRef<int64_t> shape) {
-  return "[" + join(map_range(shape, [](int64_t d) { return itostr(d); }), ",") +
-         "]";
+  return "[" +
+         join(map_range(shape, [](int64_t d) { return itostr(d); }), ",") + "]";
 }
 
 std::string formatValue(double value) {
@@ -175,9 +174,8 @@ std::vector<std::string> findUnsupportedOps(StringRef modelPath,
 /// Imports the model with the given input shapes; on failure sets `result`
 /// to the reason.
 mlir::OwningOpRef<mlir::ModuleOp>
-importModel(mlir::MLIRContext &ctx, StringRef modelPath,
-            const ModelInfo &model, std::vector<std::vector<int64_t>> shapes,
-            TestResult &result) {
+importModel(mlir::MLIRContext &ctx, StringRef modelPath, const ModelInfo &model,
+            std::vector<std::vector<int64_t>> shapes, TestResult &result) {
   ErrorCollector errors(ctx);
   OnnxImportOptions options;
   options.modelName = "conformance";
@@ -281,21 +279,31 @@ TestResult runDataSet(StringRef modelPath, const ModelInfo &model,
   auto module = importModel(ctx, modelPath, model, shapes, result);
   // tpuc compiles for static shapes, so operands such as Reshape's shape or
   // Slice's starts must be constants, while the node tests feed them as graph
-  // inputs. Such tests run again with every input but the first made an
-  // initializer holding the data set's value (what a deployed model has).
-  if (!module && result.verdict == Verdict::Fail &&
-      StringRef(result.reason).contains("non-constant") && shapes.size() > 1) {
+  // inputs. A test that does not import runs again with every input but the
+  // first made an initializer holding the data set's value (what a deployed
+  // model has); the second attempt's outcome is reported.
+  if (!module && result.verdict == Verdict::Fail && shapes.size() > 1) {
     SmallString<128> frozenPath;
-    if (std::error_code ec = sys::fs::createTemporaryFile(
-            "tpuc-conformance", "onnx", frozenPath))
+    if (std::error_code ec = sys::fs::createTemporaryFile("tpuc-conformance",
+                                                          "onnx", frozenPath))
       return fail("cannot create a temporary file: " + ec.message());
     FileRemover remover(frozenPath);
     if (Error err = writeFrozenModel(modelPath, dataDir, model, 1, frozenPath))
       return fail(toString(std::move(err)));
-    constantInputs.assign(model.inputNames.begin() + 1,
-                          model.inputNames.end());
+    TestResult firstAttempt = result;
     module = importModel(ctx, frozenPath, model, {shapes.front()}, result);
-    result.constantInputs = constantInputs;
+    // Messages name the model file: the original, not the copy.
+    for (size_t at;
+         (at = result.reason.find(frozenPath.str())) != std::string::npos;)
+      result.reason.replace(at, frozenPath.size(), modelPath.str());
+    if (module || result.reason != firstAttempt.reason) {
+      constantInputs.assign(model.inputNames.begin() + 1,
+                            model.inputNames.end());
+      result.constantInputs = constantInputs;
+    } else {
+      // Constants made no difference: report the model as it is.
+      result = firstAttempt;
+    }
   }
   if (!module)
     return result;
@@ -311,7 +319,7 @@ TestResult runDataSet(StringRef modelPath, const ModelInfo &model,
     return failWith("interpreter: " + errors.first("cannot run the module"));
   TensorMap feeds;
   for (const std::string &name : (*interpreter)->getInputNames()) {
-    auto *it = llvm::find(model.inputNames, name);
+    auto it = llvm::find(model.inputNames, name);
     if (it == model.inputNames.end())
       return failWith("the module's input '" + name +
                       "' is not a graph input of the model");
@@ -392,25 +400,27 @@ TestResult runNodeTest(StringRef testDir, const ModelInfo &model) {
   std::vector<std::string> unsupported = findUnsupportedOps(modelPath, model);
   if (!unsupported.empty())
     return {Verdict::Skip, "op " + join(unsupported, ", "), unsupported, {}};
+  std::vector<std::string> constantInputs;
   for (const std::string &dataSet : dataSets) {
     TestResult result = runDataSet(modelPath, model, dataSet);
-    if (result.verdict == Verdict::Pass)
+    if (result.verdict == Verdict::Pass) {
+      constantInputs = result.constantInputs;
       continue;
+    }
     if (result.verdict == Verdict::Fail && dataSets.size() > 1)
       result.reason = sys::path::filename(dataSet).str() + ": " + result.reason;
     return result;
   }
-  return {Verdict::Pass, "", {}, {}};
+  return {Verdict::Pass, "", {}, constantInputs};
 }
 
-std::optional<std::string> compareOutput(StringRef name,
-                                         const NpyArray &reference,
-                                         const Tensor &got) {
+std::optional<std::string>
+compareOutput(StringRef name, const NpyArray &reference, const Tensor &got) {
   std::vector<float> expected = reference.toFloat();
   if (static_cast<int64_t>(expected.size()) != got.numel())
-    return ("output '" + name + "' has " + Twine(got.numel()) +
-            " elements " + shapeString(got.shape) + ", expected " +
-            Twine(expected.size()) + " " + shapeString(reference.shape))
+    return ("output '" + name + "' has " + Twine(got.numel()) + " elements " +
+            shapeString(got.shape) + ", expected " + Twine(expected.size()) +
+            " " + shapeString(reference.shape))
         .str();
   bool exact = !isFloatDType(reference.dtype);
   int64_t mismatches = 0;
@@ -444,8 +454,8 @@ std::optional<std::string> compareOutput(StringRef name,
     return std::nullopt;
   double want = expected[worst];
   std::string bound =
-      exact ? "exact" : "tolerance " + formatValue(kAbsTol + kRelTol *
-                                                                 std::fabs(want));
+      exact ? "exact"
+            : "tolerance " + formatValue(kAbsTol + kRelTol * std::fabs(want));
   return ("output '" + name + "': " + Twine(mismatches) + " of " +
           Twine(expected.size()) + " elements differ; worst at " +
           indexString(worst, reference.shape) + ": got " +

@@ -53,11 +53,12 @@ struct ModelInfo {
 llvm::Expected<ModelInfo> readModelInfo(llvm::StringRef modelPath);
 
 /// Imports and runs the test in `testDir` on each of its data sets. Models
-/// with op types the importer does not support are skipped. When the
-/// importer needs operands to be constants (Reshape's shape, Slice's starts,
-/// ...), which the node tests feed as graph inputs, the test is run with
-/// every input but the first made an initializer holding the data set's
-/// value; `constantInputs` lists them.
+/// with op types the importer does not support are skipped. When the model
+/// does not import as it is (typically because the importer needs operands
+/// such as Reshape's shape or Slice's starts to be constants, which the node
+/// tests feed as graph inputs), the test is run with every input but the
+/// first made an initializer holding the data set's value; `constantInputs`
+/// lists them.
 TestResult runNodeTest(llvm::StringRef testDir, const ModelInfo &model);
 
 /// Tolerance of float outputs: |got - ref| <= kAbsTol + kRelTol * |ref|.

@@ -8,7 +8,9 @@
 // package's) through the ONNX importer and the interpreter and prints one
 // line per test (PASS, FAIL with the reason, SKIP with the ops the importer
 // does not support, XFAIL/XPASS for tests in the known-failures list), a
-// per-op summary and finally `N passed, N failed, N skipped`.
+// per-op summary and finally `N passed, N failed, N skipped`. Tests that
+// only import once their inputs after the first are constants (see
+// NodeTest.h) are tagged `[constant inputs: ...]`.
 //
 // Each test runs in a forked child so that a crash or a hang in one test is
 // reported as that test's failure instead of ending the run.
@@ -45,9 +47,9 @@ static constexpr StringLiteral kDefaultDir =
 /// ctest's SKIP_RETURN_CODE for a machine without the test data.
 static constexpr int kSkipExitCode = 77;
 
-static cl::opt<std::string>
-    dataDir(cl::Positional, cl::desc("[node test directory]"),
-            cl::init(kDefaultDir.str()));
+static cl::opt<std::string> dataDir(cl::Positional,
+                                    cl::desc("[node test directory]"),
+                                    cl::init(kDefaultDir.str()));
 static cl::opt<std::string>
     filter("filter", cl::desc("Only run tests whose name contains this"),
            cl::value_desc("substring"));
@@ -75,19 +77,21 @@ std::string oneLine(StringRef text) {
   return line;
 }
 
-/// Result of a child: verdict letter, reason and unsupported ops, one per line.
+/// Result of a child: verdict letter, reason, unsupported ops and constant
+/// inputs, one per line.
 std::string encode(const TestResult &result) {
   char verdict = result.verdict == Verdict::Pass   ? 'P'
                  : result.verdict == Verdict::Skip ? 'S'
                                                    : 'F';
   return std::string(1, verdict) + "\n" + oneLine(result.reason) + "\n" +
-         join(result.unsupportedOps, ",") + "\n";
+         join(result.unsupportedOps, ",") + "\n" +
+         join(result.constantInputs, ",") + "\n";
 }
 
 bool decode(StringRef text, TestResult &result) {
   SmallVector<StringRef> lines;
   text.split(lines, '\n');
-  if (lines.size() != 4 || lines[0].size() != 1)
+  if (lines.size() != 5 || lines[0].size() != 1)
     return false;
   switch (lines[0][0]) {
   case 'P':
@@ -107,11 +111,15 @@ bool decode(StringRef text, TestResult &result) {
   lines[2].split(ops, ',', -1, /*KeepEmpty=*/false);
   for (StringRef op : ops)
     result.unsupportedOps.push_back(op.str());
+  SmallVector<StringRef> constants;
+  lines[3].split(constants, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef name : constants)
+    result.constantInputs.push_back(name.str());
   return true;
 }
 
-/// The most telling line a crashed child wrote to stderr (an assertion or
-/// error message rather than the stack dump).
+/// The most telling line a crashed child wrote to stderr: the first that is
+/// not part of LLVM's stack dump (an assertion or "LLVM ERROR" message).
 std::string crashMessage(FILE *log) {
   if (!log)
     return "";
@@ -124,18 +132,15 @@ std::string crashMessage(FILE *log) {
     text.append(buffer, n);
   SmallVector<StringRef> lines;
   StringRef(text).split(lines, '\n', -1, /*KeepEmpty=*/false);
-  StringRef best;
   for (StringRef line : lines) {
     line = line.trim();
-    if (line.contains("Assertion") || line.contains("error") ||
-        line.contains("terminate")) {
-      best = line;
-      break;
-    }
-    if (best.empty() && !line.empty())
-      best = line;
+    bool stackDump = line.starts_with("#") || line.starts_with("PLEASE ") ||
+                     line.starts_with("Stack dump") ||
+                     (!line.empty() && isDigit(line.front()));
+    if (!line.empty() && !stackDump)
+      return line.take_front(300).str();
   }
-  return best.take_front(300).str();
+  return "";
 }
 
 bool writeAll(int fd, StringRef data) {
@@ -188,8 +193,8 @@ TestResult runIsolated(StringRef testDir, const ModelInfo &model) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR)
     ;
   TestResult result;
-  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-            decode(data, result);
+  bool ok =
+      WIFEXITED(status) && WEXITSTATUS(status) == 0 && decode(data, result);
   std::string message;
   if (!ok) {
     std::string what;
@@ -265,6 +270,7 @@ int main(int argc, char **argv) {
   std::map<std::string, OpCounts> byOp;
   unsigned passed = 0, failed = 0, skipped = 0;
   unsigned expectedFailures = 0, unexpectedPasses = 0, staleEntries = 0;
+  unsigned withConstantInputs = 0;
   std::set<std::string> seen;
   for (const std::string &name : tests) {
     SmallString<256> testDir(dataDir);
@@ -285,6 +291,12 @@ int main(int argc, char **argv) {
       result = failure(toString(info.takeError()));
     }
 
+    std::string constants;
+    if (!result.constantInputs.empty()) {
+      ++withConstantInputs;
+      constants =
+          " [constant inputs: " + join(result.constantInputs, ", ") + "]";
+    }
     switch (result.verdict) {
     case Verdict::Pass:
       ++passed;
@@ -292,10 +304,10 @@ int main(int argc, char **argv) {
         ++byOp[op].passed;
       if (isKnown) {
         ++unexpectedPasses;
-        outs() << "XPASS " << name << ": listed in " << knownFailuresPath
-               << " but passes; remove it from the list\n";
+        outs() << "XPASS " << name << constants << ": listed in "
+               << knownFailuresPath << " but passes; remove it from the list\n";
       } else {
-        outs() << "PASS " << name << "\n";
+        outs() << "PASS " << name << constants << "\n";
       }
       break;
     case Verdict::Fail:
@@ -304,9 +316,10 @@ int main(int argc, char **argv) {
         ++byOp[op].failed;
       if (isKnown) {
         ++expectedFailures;
-        outs() << "XFAIL " << name << ": " << result.reason << "\n";
+        outs() << "XFAIL " << name << constants << ": " << result.reason
+               << "\n";
       } else {
-        outs() << "FAIL " << name << ": " << result.reason << "\n";
+        outs() << "FAIL " << name << constants << ": " << result.reason << "\n";
       }
       break;
     case Verdict::Skip:
@@ -338,14 +351,17 @@ int main(int argc, char **argv) {
   for (const auto &[op, counts] : byOp)
     outs() << format("%-32s %7u %7u %8u\n", op.c_str(), counts.passed,
                      counts.failed, counts.skipped);
-  outs() << "\n";
+  outs() << "\n"
+         << withConstantInputs
+         << " tests ran with their inputs after the first made constants "
+            "(tagged [constant inputs: ...])\n";
   if (!knownFailuresPath.empty())
     outs() << expectedFailures << " of the failures are known (XFAIL), "
            << unexpectedPasses << " known failures passed (XPASS), "
            << staleEntries << " stale entries\n";
   outs() << passed << " passed, " << failed << " failed, " << skipped
          << " skipped\n";
-  bool ok = failed == expectedFailures && unexpectedPasses == 0 &&
-            staleEntries == 0;
+  bool ok =
+      failed == expectedFailures && unexpectedPasses == 0 && staleEntries == 0;
   return ok ? 0 : 1;
 }

@@ -28,9 +28,10 @@ static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx>"),
                                       cl::Required);
 static cl::opt<std::string> outputPath("o", cl::desc("Output .mlir file"),
                                        cl::value_desc("file"), cl::init("-"));
-static cl::opt<std::string> weightsPath(
-    "weights", cl::desc("Write the weights to this .npz (else inline them)"),
-    cl::value_desc("file"));
+static cl::opt<std::string>
+    weightsPath("weights",
+                cl::desc("Write the weights to this .npz (else inline them)"),
+                cl::value_desc("file"));
 static cl::opt<std::string>
     inputShapes("input-shapes",
                 cl::desc("Input shapes, e.g. [[1,3,224,224],[1,10]]"),
@@ -44,18 +45,17 @@ static cl::opt<std::string> modelName("model-name",
                                                "file's stem)"),
                                       cl::value_desc("name"));
 
-static cl::opt<bool> tensorMode(
-    "tensor", cl::desc("The input is a TensorProto; write it as an .npz"));
+static cl::opt<bool>
+    tensorMode("tensor",
+               cl::desc("The input is a TensorProto; write it as an .npz"));
 
 static constexpr StringLiteral kTool = "tpuc-onnx-import";
 
 /// Parses `[[a,b],[c]]`, `[a,b]` or `a,b` into shapes.
-static Expected<std::vector<std::vector<int64_t>>>
-parseShapes(StringRef text) {
+static Expected<std::vector<std::vector<int64_t>>> parseShapes(StringRef text) {
   auto bad = [&]() {
     return createStringError(inconvertibleErrorCode(),
-                             "invalid --input-shapes '%s'",
-                             text.str().c_str());
+                             "invalid --input-shapes '%s'", text.str().c_str());
   };
   std::string compact;
   for (char c : text)

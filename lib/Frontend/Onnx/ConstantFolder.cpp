@@ -82,7 +82,8 @@ Shape broadcastOffsets(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape) {
 }
 
 /// The elements of `src` at `offsets`, shaped `shape`.
-ConstTensor take(const ConstTensor &src, Shape shape, ArrayRef<int64_t> offsets) {
+ConstTensor take(const ConstTensor &src, Shape shape,
+                 ArrayRef<int64_t> offsets) {
   ConstTensor out;
   out.dataType = src.dataType;
   out.shape = std::move(shape);
@@ -171,8 +172,8 @@ std::optional<Shape> intsFromAttrOrInput(const NodeAttributes &attrs,
   return std::nullopt;
 }
 
-Expected<Shape> normalizeAxes(const onnx::NodeProto &node, ArrayRef<int64_t> axes,
-                              int64_t rank) {
+Expected<Shape> normalizeAxes(const onnx::NodeProto &node,
+                              ArrayRef<int64_t> axes, int64_t rank) {
   Shape result;
   for (int64_t axis : axes) {
     auto norm = normalizeAxisValue(axis, rank);
@@ -190,8 +191,23 @@ Expected<Shape> normalizeAxes(const onnx::NodeProto &node, ArrayRef<int64_t> axe
 //===----------------------------------------------------------------------===//
 
 enum class BinaryKind {
-  Add, Sub, Mul, Div, Mod, Pow, Max, Min, Equal, Less, Greater, LessOrEqual,
-  GreaterOrEqual, And, Or, Xor, Unknown
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  Pow,
+  Max,
+  Min,
+  Equal,
+  Less,
+  Greater,
+  LessOrEqual,
+  GreaterOrEqual,
+  And,
+  Or,
+  Xor,
+  Unknown
 };
 
 bool isComparison(BinaryKind k) {
@@ -295,13 +311,16 @@ Expected<ConstTensor> foldBinary(const onnx::NodeProto &node, BinaryKind kind,
     int64_t r = 0;
     switch (kind) {
     case BinaryKind::Add:
-      r = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
+      r = static_cast<int64_t>(static_cast<uint64_t>(x) +
+                               static_cast<uint64_t>(y));
       break;
     case BinaryKind::Sub:
-      r = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
+      r = static_cast<int64_t>(static_cast<uint64_t>(x) -
+                               static_cast<uint64_t>(y));
       break;
     case BinaryKind::Mul:
-      r = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
+      r = static_cast<int64_t>(static_cast<uint64_t>(x) *
+                               static_cast<uint64_t>(y));
       break;
     case BinaryKind::Div:
     case BinaryKind::Mod:
@@ -393,8 +412,8 @@ Expected<ConstTensor> foldGather(const onnx::NodeProto &node,
   int64_t rank = data.shape.size();
   auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
   if (!axis)
-    return foldError(node, "axis is out of range for rank " +
-                               llvm::Twine(rank));
+    return foldError(node,
+                     "axis is out of range for rank " + llvm::Twine(rank));
   int64_t dim = data.shape[*axis];
   Shape idx = indices.toInts();
   for (int64_t &i : idx) {
@@ -410,7 +429,8 @@ Expected<ConstTensor> foldGather(const onnx::NodeProto &node,
   outShape.insert(outShape.end(), data.shape.begin() + *axis + 1,
                   data.shape.end());
   int64_t outer = productOf(ArrayRef<int64_t>(data.shape).take_front(*axis));
-  int64_t inner = productOf(ArrayRef<int64_t>(data.shape).drop_front(*axis + 1));
+  int64_t inner =
+      productOf(ArrayRef<int64_t>(data.shape).drop_front(*axis + 1));
   Shape offsets;
   offsets.reserve(outer * idx.size() * inner);
   for (int64_t o = 0; o < outer; ++o)
@@ -429,8 +449,8 @@ Expected<ConstTensor> foldConcat(const onnx::NodeProto &node,
   int64_t rank = first.shape.size();
   auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
   if (!axis)
-    return foldError(node, "axis is out of range for rank " +
-                               llvm::Twine(rank));
+    return foldError(node,
+                     "axis is out of range for rank " + llvm::Twine(rank));
   Shape outShape = first.shape;
   outShape[*axis] = 0;
   for (const ConstTensor *part : parts) {
@@ -471,12 +491,12 @@ Expected<bool> foldSplit(const onnx::NodeProto &node,
   int64_t rank = data.shape.size();
   auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
   if (!axis)
-    return foldError(node, "axis is out of range for rank " +
-                               llvm::Twine(rank));
+    return foldError(node,
+                     "axis is out of range for rank " + llvm::Twine(rank));
   int64_t dim = data.shape[*axis];
   int64_t numOutputs = node.output_size();
-  Shape sizes =
-      intsFromAttrOrInput(attrs, "split", opset, 13, inputs, 1).value_or(Shape());
+  Shape sizes = intsFromAttrOrInput(attrs, "split", opset, 13, inputs, 1)
+                    .value_or(Shape());
   if (sizes.empty()) {
     int64_t n = attrs.getInt("num_outputs", numOutputs);
     if (n <= 0)
@@ -498,9 +518,8 @@ Expected<bool> foldSplit(const onnx::NodeProto &node,
   }
   if (total != dim || static_cast<int64_t>(sizes.size()) != numOutputs)
     return foldError(node, "split sizes " + shapeText(sizes) +
-                               " do not cut a dim of size " +
-                               llvm::Twine(dim) + " into " +
-                               llvm::Twine(numOutputs) + " outputs");
+                               " do not cut a dim of size " + llvm::Twine(dim) +
+                               " into " + llvm::Twine(numOutputs) + " outputs");
   int64_t outer = productOf(ArrayRef<int64_t>(data.shape).take_front(*axis));
   int64_t inner =
       productOf(ArrayRef<int64_t>(data.shape).drop_front(*axis + 1));
@@ -549,8 +568,8 @@ Expected<ConstTensor> foldSlice(const onnx::NodeProto &node,
   for (size_t i = 0; i < axes.size(); ++i) {
     auto axis = normalizeAxisValue(axes[i], rank);
     if (!axis)
-      return foldError(node, "axis " + llvm::Twine(axes[i]) +
-                                 " is out of range");
+      return foldError(node,
+                       "axis " + llvm::Twine(axes[i]) + " is out of range");
     if (steps[i] == 0)
       return foldError(node, "steps must be non-zero");
     int64_t dim = data.shape[*axis];
@@ -836,7 +855,7 @@ Expected<bool> foldValues(const onnx::NodeProto &node, int64_t opset,
       return foldError(node, "axis out of range");
     ArrayRef<int64_t> shape = in(0).shape;
     return result(withShape(in(0), {productOf(shape.take_front(axis)),
-                                     productOf(shape.drop_front(axis))}));
+                                    productOf(shape.drop_front(axis))}));
   }
   if (op == "Squeeze" || op == "Unsqueeze") {
     if (auto err = need(1))
@@ -919,7 +938,8 @@ Expected<bool> foldValues(const onnx::NodeProto &node, int64_t opset,
     if (auto err = need(3))
       return std::move(err);
     auto shape01 = broadcastStatic(in(0).shape, in(1).shape);
-    auto shape = shape01 ? broadcastStatic(*shape01, in(2).shape) : std::nullopt;
+    auto shape =
+        shape01 ? broadcastStatic(*shape01, in(2).shape) : std::nullopt;
     if (!shape)
       return foldError(node, "inputs do not broadcast");
     Shape c = broadcastOffsets(in(0).shape, *shape);
@@ -949,8 +969,8 @@ Expected<bool> foldValues(const onnx::NodeProto &node, int64_t opset,
             d = static_cast<float>(delta.getDouble(0));
       if (d == 0)
         return foldError(node, "delta must be non-zero");
-      int64_t n = std::max<int64_t>(
-          static_cast<int64_t>(std::ceil((l - s) / d)), 0);
+      int64_t n =
+          std::max<int64_t>(static_cast<int64_t>(std::ceil((l - s) / d)), 0);
       std::vector<float> values;
       for (int64_t i = 0; i < n; ++i)
         values.push_back(s + i * d);

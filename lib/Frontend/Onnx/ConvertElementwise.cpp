@@ -112,8 +112,8 @@ LogicalResult convertClip(NodeContext &ctx) {
     return convertUnary<top::ReluOp>(ctx);
   if (!(lo <= hi))
     return ctx.unsupported("Clip with min > max");
-  return convertUnary<top::ClipOp>(ctx, {ctx.attr("min", lo),
-                                         ctx.attr("max", hi)});
+  return convertUnary<top::ClipOp>(ctx,
+                                   {ctx.attr("min", lo), ctx.attr("max", hi)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -159,8 +159,8 @@ LogicalResult convertAdd(NodeContext &ctx) {
 LogicalResult convertSub(NodeContext &ctx) {
   // x - c == x + (-c) exactly.
   if (auto value = scalarOperand(ctx, 1, 0))
-    return ctx.emitAsOutput<top::AddConstOp>(
-        ctx.getRank(0), {ctx.getValue(0)}, {ctx.attr("const_val", -*value)});
+    return ctx.emitAsOutput<top::AddConstOp>(ctx.getRank(0), {ctx.getValue(0)},
+                                             {ctx.attr("const_val", -*value)});
   return ctx.emitAsOutput<top::SubOp>(broadcastRank(ctx),
                                       {ctx.getValue(0), ctx.getValue(1)});
 }
@@ -187,9 +187,9 @@ FailureOr<Value> chain(NodeContext &ctx, std::optional<std::string> lastName) {
   Value acc = ctx.getValue(0);
   unsigned n = ctx.numInputs();
   for (unsigned i = 1; i < n; ++i) {
-    std::string name = i + 1 < n ? ctx.tempName("acc")
-                       : lastName    ? *lastName
-                                     : ctx.outputName(0).str();
+    std::string name = i + 1 < n  ? ctx.tempName("acc")
+                       : lastName ? *lastName
+                                  : ctx.outputName(0).str();
     FailureOr<Value> next = binary<OpT>(ctx, name, acc, ctx.getValue(i));
     if (failed(next))
       return failure();
@@ -219,8 +219,8 @@ LogicalResult convertMean(NodeContext &ctx) {
       return failure();
     sum = *chained;
   }
-  return ctx.emitAsOutput<top::MulConstOp>(
-      top::getShape(sum).size(), {sum}, {ctx.attr("const_val", 1.0 / n)});
+  return ctx.emitAsOutput<top::MulConstOp>(top::getShape(sum).size(), {sum},
+                                           {ctx.attr("const_val", 1.0 / n)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -228,16 +228,16 @@ LogicalResult convertMean(NodeContext &ctx) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult convertCompare(NodeContext &ctx) {
-  return ctx.emitAsOutput<top::CompareOp>(
-      broadcastRank(ctx), {ctx.getValue(0), ctx.getValue(1)},
-      {ctx.attr("mode", ctx.opType())});
+  return ctx.emitAsOutput<top::CompareOp>(broadcastRank(ctx),
+                                          {ctx.getValue(0), ctx.getValue(1)},
+                                          {ctx.attr("mode", ctx.opType())});
 }
 
 LogicalResult convertNot(NodeContext &ctx) {
   int64_t rank = ctx.getRank(0);
   std::vector<int64_t> shape(rank > 0 ? 1 : 0, 1);
-  Value zero = ctx.createWeight(ctx.outputName(0).str() + "_zero", shape,
-                                {0.0f});
+  Value zero =
+      ctx.createWeight(ctx.outputName(0).str() + "_zero", shape, {0.0f});
   return ctx.emitAsOutput<top::CompareOp>(rank, {ctx.getValue(0), zero},
                                           {ctx.attr("mode", "Equal")});
 }
@@ -253,15 +253,14 @@ LogicalResult convertOr(NodeContext &ctx) {
 }
 
 LogicalResult convertXor(NodeContext &ctx) {
-  return ctx.emitAsOutput<top::CompareOp>(
-      broadcastRank(ctx), {ctx.getValue(0), ctx.getValue(1)},
-      {ctx.attr("mode", "NotEqual")});
+  return ctx.emitAsOutput<top::CompareOp>(broadcastRank(ctx),
+                                          {ctx.getValue(0), ctx.getValue(1)},
+                                          {ctx.attr("mode", "NotEqual")});
 }
 
 LogicalResult convertWhere(NodeContext &ctx) {
   return ctx.emitAsOutput<top::WhereOp>(
-      broadcastRank(ctx),
-      {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)});
+      broadcastRank(ctx), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)});
 }
 
 //===----------------------------------------------------------------------===//

@@ -148,8 +148,7 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   if (llvm::any_of(outputPadding, [](int64_t p) { return p != 0; }))
     attrs.push_back(ctx.attr("output_padding", outputPadding));
   return ctx.emitAsOutput<top::DeconvOp>(
-      input.size(), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
-      attrs);
+      input.size(), {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)}, attrs);
 }
 
 //===----------------------------------------------------------------------===//
@@ -302,7 +301,8 @@ template <typename OpT> LogicalResult convertPool(NodeContext &ctx) {
   size_t spatial = w->kernel.size();
   for (size_t i = 0; i < 2 * spatial; ++i)
     if (w->pads[i] >= w->kernel[i % spatial])
-      return ctx.unsupported(ctx.opType() + " pads not smaller than the kernel");
+      return ctx.unsupported(ctx.opType() +
+                             " pads not smaller than the kernel");
   llvm::SmallVector<NamedAttribute> attrs = {
       ctx.attr("kernel_shape", w->kernel), ctx.attr("strides", w->strides),
       ctx.attr("pads", w->pads)};
@@ -325,10 +325,10 @@ LogicalResult convertGlobalMaxPool(NodeContext &ctx) {
   Dims axes;
   for (int64_t d = 2; d < rank; ++d)
     axes.push_back(d);
-  return ctx.emitAsOutput<top::ReduceOp>(
-      rank, {ctx.getValue(0)},
-      {ctx.attr("axes", axes), ctx.attr("keepdims", true),
-       ctx.attr("mode", "ReduceMax")});
+  return ctx.emitAsOutput<top::ReduceOp>(rank, {ctx.getValue(0)},
+                                         {ctx.attr("axes", axes),
+                                          ctx.attr("keepdims", true),
+                                          ctx.attr("mode", "ReduceMax")});
 }
 
 //===----------------------------------------------------------------------===//
@@ -339,9 +339,8 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
   bool log = ctx.opType() == "LogSoftmax";
   ArrayRef<int64_t> shape = ctx.getShape(0);
   int64_t rank = shape.size();
-  auto axis =
-      normalizeAxisValue(ctx.attrs.getInt("axis", ctx.opset < 13 ? 1 : -1),
-                         rank);
+  auto axis = normalizeAxisValue(
+      ctx.attrs.getInt("axis", ctx.opset < 13 ? 1 : -1), rank);
   if (!axis)
     return ctx.error("axis is out of range");
   auto softmax = [&](StringRef name, Value input, int64_t inputRank,
@@ -369,8 +368,7 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
           {ctx.attr("shape", flat)});
       if (failed(reshaped))
         return failure();
-      FailureOr<Value> soft =
-          softmax(ctx.tempName("softmax"), *reshaped, 2, 1);
+      FailureOr<Value> soft = softmax(ctx.tempName("softmax"), *reshaped, 2, 1);
       if (failed(soft))
         return failure();
       return ctx.emitAsOutput<top::ReshapeOp>(

@@ -70,8 +70,8 @@ std::optional<Dims> onnxNearestMap(StringRef coordMode, StringRef nearestMode,
       rounded = scale < 1.0 ? std::ceil(s) : std::trunc(s);
     else
       return std::nullopt;
-    map.push_back(std::clamp<int64_t>(static_cast<int64_t>(rounded), 0,
-                                      inLen - 1));
+    map.push_back(
+        std::clamp<int64_t>(static_cast<int64_t>(rounded), 0, inLen - 1));
   }
   return map;
 }
@@ -85,8 +85,8 @@ Dims interpNearestMap(StringRef coordMode, int64_t inLen, int64_t outLen,
     double s = *onnxSourceCoordinate(coordMode, x, inLen, outLen, scale);
     double rounded =
         coordMode == "asymmetric" ? std::floor(s) : std::ceil(s - 0.5);
-    map.push_back(std::clamp<int64_t>(static_cast<int64_t>(rounded), 0,
-                                      inLen - 1));
+    map.push_back(
+        std::clamp<int64_t>(static_cast<int64_t>(rounded), 0, inLen - 1));
   }
   return map;
 }
@@ -123,9 +123,9 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
   int64_t ih = in[rank - 2], iw = in[rank - 1];
   int64_t oh = req.outShape[rank - 2], ow = req.outShape[rank - 1];
   auto supportedCoord = [](StringRef mode) {
-    return llvm::is_contained({"half_pixel", "pytorch_half_pixel",
-                               "align_corners", "asymmetric"},
-                              mode);
+    return llvm::is_contained(
+        {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"},
+        mode);
   };
 
   if (req.mode == "linear") {
@@ -135,7 +135,8 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
     // Interp's result type must carry the exact output size.
     FailureOr<Value> result = ctx.create<top::InterpOp>(
         ctx.outputName(0), req.outShape, {ctx.getValue(0)},
-        {ctx.attr("mode", "linear"), ctx.attr("coord_mode", StringRef(req.coordMode)),
+        {ctx.attr("mode", "linear"),
+         ctx.attr("coord_mode", StringRef(req.coordMode)),
          ctx.attr("scale_h", scaleH), ctx.attr("scale_w", scaleW)});
     if (failed(result))
       return failure();
@@ -190,8 +191,8 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
 
 /// Output shape and transform scales from scales (given) or sizes.
 LogicalResult resolveSizes(NodeContext &ctx, ResizeRequest &req,
-                           const std::vector<float> *scales,
-                           const Dims *sizes, const Dims &axes) {
+                           const std::vector<float> *scales, const Dims *sizes,
+                           const Dims &axes) {
   ArrayRef<int64_t> in = ctx.getShape(0);
   int64_t rank = in.size();
   req.outShape.assign(in.begin(), in.end());
@@ -234,7 +235,8 @@ LogicalResult convertResize(NodeContext &ctx) {
     return ctx.unsupported("Resize mode 'cubic'");
   if (ctx.attrs.getInt("antialias", 0) != 0)
     return ctx.unsupported("Resize antialias=1");
-  std::string policy = ctx.attrs.getString("keep_aspect_ratio_policy", "stretch");
+  std::string policy =
+      ctx.attrs.getString("keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch")
     return ctx.unsupported("Resize keep_aspect_ratio_policy '" + policy + "'");
   if (req.coordMode == "tf_crop_and_resize")

@@ -22,8 +22,7 @@ using Dims = std::vector<int64_t>;
 /// An int list that is the attribute `name` before `inputSinceOpset` and the
 /// optional input `index` from then on. Fails (as unsupported) when the
 /// input is present but computed at run time.
-FailureOr<std::optional<Dims>> intsAttrOrInput(NodeContext &ctx,
-                                               StringRef name,
+FailureOr<std::optional<Dims>> intsAttrOrInput(NodeContext &ctx, StringRef name,
                                                int64_t inputSinceOpset,
                                                unsigned index) {
   if (ctx.opset < inputSinceOpset)
@@ -134,8 +133,7 @@ LogicalResult convertSplit(NodeContext &ctx) {
                            ? ctx.tempName("part" + std::to_string(i))
                            : ctx.outputName(i).str();
     locs.push_back(ctx.nameLoc(name));
-    types.push_back(
-        ctx.makeType(Dims(rank, ShapedType::kDynamic)));
+    types.push_back(ctx.makeType(Dims(rank, ShapedType::kDynamic)));
   }
   FailureOr<Operation *> op = ctx.createOp(
       top::SplitOp::getOperationName(), FusedLoc::get(ctx.getContext(), locs),
@@ -206,8 +204,8 @@ LogicalResult convertGather(NodeContext &ctx) {
   }
   Value indexWeight = ctx.createWeightFor(1, indices->shape, std::move(data));
   return ctx.emitAsOutput<top::GatherOp>(
-      shape.size() - 1 + indices->shape.size(),
-      {ctx.getValue(0), indexWeight}, {ctx.intAttr("axis", *axis)});
+      shape.size() - 1 + indices->shape.size(), {ctx.getValue(0), indexWeight},
+      {ctx.intAttr("axis", *axis)});
 }
 
 //===----------------------------------------------------------------------===//
@@ -243,8 +241,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
   int64_t total = productOf(input);
   if (inferIndex >= 0) {
     if (known == 0 || total % known != 0)
-      return ctx.error("cannot reshape " + top::shapeToString(input) +
-                       " to " + top::shapeToString(shapeTensor->toInts()));
+      return ctx.error("cannot reshape " + top::shapeToString(input) + " to " +
+                       top::shapeToString(shapeTensor->toInts()));
     shape[inferIndex] = total / known;
   }
   if (llvm::is_contained(shape, 0))
@@ -301,8 +299,7 @@ LogicalResult convertSqueeze(NodeContext &ctx) {
         axes.push_back(d);
   }
   llvm::sort(axes);
-  return ctx.emitAsOutput<top::SqueezeOp>(rank - axes.size(),
-                                          {ctx.getValue(0)},
+  return ctx.emitAsOutput<top::SqueezeOp>(rank - axes.size(), {ctx.getValue(0)},
                                           {ctx.attr("axes", axes)});
 }
 
@@ -388,10 +385,10 @@ LogicalResult convertPad(NodeContext &ctx) {
   }
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return ctx.error("pads must have two entries per dim");
-  return ctx.emitAsOutput<top::PadOp>(
-      rank, {ctx.getValue(0)},
-      {ctx.attr("paddings", pads), ctx.attr("val", value),
-       ctx.attr("mode", StringRef(mode))});
+  return ctx.emitAsOutput<top::PadOp>(rank, {ctx.getValue(0)},
+                                      {ctx.attr("paddings", pads),
+                                       ctx.attr("val", value),
+                                       ctx.attr("mode", StringRef(mode))});
 }
 
 LogicalResult convertDepthToSpace(NodeContext &ctx) {
@@ -438,10 +435,10 @@ LogicalResult convertReduce(NodeContext &ctx) {
   int64_t outRank = keepDims ? rank : rank - norm->size();
 
   // ReduceL1, ReduceSumSquare and ReduceLogSum decompose around a sum.
-  StringRef mode = llvm::StringSwitch<StringRef>(op)
-                       .Cases("ReduceL1", "ReduceSumSquare", "ReduceLogSum",
-                              "ReduceSum")
-                       .Default(op);
+  StringRef mode =
+      llvm::StringSwitch<StringRef>(op)
+          .Cases("ReduceL1", "ReduceSumSquare", "ReduceLogSum", "ReduceSum")
+          .Default(op);
   Value input = ctx.getValue(0);
   if (op == "ReduceL1" || op == "ReduceSumSquare") {
     FailureOr<Value> pre =
@@ -453,8 +450,8 @@ LogicalResult convertReduce(NodeContext &ctx) {
       return failure();
     input = *pre;
   }
-  std::string name = op == "ReduceLogSum" ? ctx.tempName("sum")
-                                          : ctx.outputName(0).str();
+  std::string name =
+      op == "ReduceLogSum" ? ctx.tempName("sum") : ctx.outputName(0).str();
   FailureOr<Value> reduced = ctx.createRanked<top::ReduceOp>(
       name, outRank, {input},
       {ctx.attr("axes", *norm), ctx.attr("keepdims", keepDims),
@@ -500,9 +497,9 @@ void addShapeConverters(ConverterMap &map) {
   map["SpaceToDepth"] = convertDepthToSpace;
   map["ArgMax"] = convertArg;
   map["ArgMin"] = convertArg;
-  for (const char *op : {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum",
-                         "ReduceProd", "ReduceL2", "ReduceL1",
-                         "ReduceSumSquare", "ReduceLogSum"})
+  for (const char *op :
+       {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd",
+        "ReduceL2", "ReduceL1", "ReduceSumSquare", "ReduceLogSum"})
     map[op] = convertReduce;
 }
 

@@ -14,8 +14,6 @@
 
 #include "OnnxImporterImpl.h"
 
-#include "tpuc/Dialect/Top/TopWeights.h"
-
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -67,7 +65,7 @@ private:
   void recordUnsupported(const std::string &what, const std::string &node);
   bool nodeInputsReady(const onnx::NodeProto &node) const;
   LogicalResult preprocessAttrs(StringRef inputName, ArrayRef<int64_t> shape,
-                               NamedAttrList &attrs);
+                                NamedAttrList &attrs);
 
   ArrayRef<int64_t> shapeOf(const TensorEntry &entry) const;
   Value materialize(StringRef name, TensorEntry &entry);
@@ -278,7 +276,8 @@ LogicalResult GraphImporter::createFunction() {
     name = llvm::sys::path::stem(model_.path).str();
   module_ = ModuleOp::create(fileLoc, name);
   ModuleOp module = *module_;
-  module->setAttr(top::TopDialect::kStateAttr, builder_.getStringAttr("TOP_F32"));
+  module->setAttr(top::TopDialect::kStateAttr,
+                  builder_.getStringAttr("TOP_F32"));
   module->setAttr(top::TopDialect::kChipAttr, builder_.getStringAttr("ALL"));
   module->setAttr(top::TopDialect::kPlatformAttr,
                   builder_.getStringAttr("ONNX"));
@@ -292,6 +291,8 @@ LogicalResult GraphImporter::createFunction() {
     const onnx::ValueInfoProto *info;
     std::vector<int64_t> shape;
     Type elementType;
+    /// Some dims (or the rank) are unknown.
+    bool dynamic;
   };
   std::vector<RealInput> inputs;
   size_t realIndex = 0;
@@ -301,7 +302,7 @@ LogicalResult GraphImporter::createFunction() {
       continue;
     const auto &tensorType = input.type().tensor_type();
     std::vector<int64_t> shape;
-    bool dynamic = false;
+    bool dynamic = !tensorType.has_shape();
     for (const auto &dim : tensorType.shape().dim()) {
       if (dim.has_dim_value() && dim.dim_value() > 0) {
         shape.push_back(dim.dim_value());
@@ -333,13 +334,9 @@ LogicalResult GraphImporter::createFunction() {
       dynamic = false;
     }
     ++realIndex;
-    if (dynamic && usedTensors_.contains(input.name()))
-      return emitError(UnknownLoc::get(&ctx_))
-             << "input '" << input.name() << "' has dynamic shape "
-             << top::shapeToString(shape)
-             << "; give its static shape in the input shapes";
     inputs.push_back({&input, shape,
-                      inputElementType(&ctx_, tensorType.elem_type())});
+                      inputElementType(&ctx_, tensorType.elem_type()),
+                      dynamic});
   }
   if (options_.inputShapes.size() > realIndex)
     return emitError(UnknownLoc::get(&ctx_))
@@ -351,13 +348,21 @@ LogicalResult GraphImporter::createFunction() {
     llvm::erase_if(inputs, [&](const RealInput &input) {
       return !usedTensors_.contains(input.info->name());
     });
+  for (const RealInput &input : inputs)
+    if (input.dynamic)
+      return emitError(UnknownLoc::get(&ctx_))
+             << "input '" << input.info->name() << "' has dynamic shape "
+             << (input.info->type().tensor_type().has_shape()
+                     ? top::shapeToString(input.shape)
+                     : std::string("(unknown rank)"))
+             << "; give its static shape in the input shapes";
 
   SmallVector<Type> argTypes;
   for (const RealInput &input : inputs)
     argTypes.push_back(RankedTensorType::get(input.shape, input.elementType));
   builder_.setInsertionPointToEnd(module.getBody());
-  func_ = builder_.create<func::FuncOp>(
-      fileLoc, "main", builder_.getFunctionType(argTypes, {}));
+  func_ = builder_.create<func::FuncOp>(fileLoc, "main",
+                                        builder_.getFunctionType(argTypes, {}));
   Block *body = func_.addEntryBlock();
   builder_.setInsertionPointToEnd(body);
   for (auto [input, arg] : llvm::zip_equal(inputs, body->getArguments())) {
@@ -464,8 +469,7 @@ LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
            << llvm::toString(didFold.takeError());
   }
   if (*didFold) {
-    for (size_t i = 0; i < folded.size() && i < (size_t)node.output_size();
-         ++i)
+    for (size_t i = 0; i < folded.size() && i < (size_t)node.output_size(); ++i)
       if (!node.output(i).empty())
         tensors_[node.output(i)].constant =
             std::make_shared<const ConstTensor>(std::move(folded[i]));
@@ -545,7 +549,8 @@ LogicalResult GraphImporter::createReturn() {
 
 void GraphImporter::recordUnsupported(const std::string &what,
                                       const std::string &node) {
-  auto [it, inserted] = unsupportedIndex_.try_emplace(what, unsupported_.size());
+  auto [it, inserted] =
+      unsupportedIndex_.try_emplace(what, unsupported_.size());
   if (inserted)
     unsupported_.push_back({what, {}});
   unsupported_[it->second].second.push_back(node);
@@ -575,8 +580,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   // Errors inside a node name it.
   ScopedDiagnosticHandler nodeNotes(&ctx_, [&](Diagnostic &diag) {
     if (currentNode_ && diag.getSeverity() == DiagnosticSeverity::Error)
-      diag.attachNote() << "in ONNX node '" << nodeLabel(*currentNode_)
-                        << "' (" << currentNode_->op_type() << ")";
+      diag.attachNote() << "in ONNX node '" << nodeLabel(*currentNode_) << "' ("
+                        << currentNode_->op_type() << ")";
     return failure();
   });
 
@@ -638,8 +643,8 @@ Value GraphImporter::materialize(StringRef name, TensorEntry &entry) {
   // The tensor's own name is free unless another form of it took it.
   std::string weightName =
       assigned_.contains(name) ? uniqueName(name) : name.str();
-  Value weight =
-      createWeight(weightName, entry.constant->shape, entry.constant->toFloats());
+  Value weight = createWeight(weightName, entry.constant->shape,
+                              entry.constant->toFloats());
   weightOf_[entry.constant.get()] = weight;
   entry.value = weight;
   return weight;
@@ -717,8 +722,8 @@ std::string NodeContext::tempName(StringRef suffix) {
 
 RankedTensorType NodeContext::makeType(ArrayRef<int64_t> shape,
                                        Type elementType) {
-  return RankedTensorType::get(
-      shape, elementType ? elementType : builder.getF32Type());
+  return RankedTensorType::get(shape, elementType ? elementType
+                                                  : builder.getF32Type());
 }
 
 FailureOr<Operation *>
@@ -738,10 +743,9 @@ NodeContext::createOp(StringRef opName, Location loc,
   for (Value result : op->getResults()) {
     auto type = cast<RankedTensorType>(result.getType());
     if (!type.hasStaticShape())
-      return op->emitOpError()
-             << "result '" << top::getTensorName(result)
-             << "' has no static shape (got "
-             << top::shapeToString(type.getShape()) << ")";
+      return op->emitOpError() << "result '" << top::getTensorName(result)
+                               << "' has no static shape (got "
+                               << top::shapeToString(type.getShape()) << ")";
   }
   return op;
 }

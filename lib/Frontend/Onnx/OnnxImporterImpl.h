@@ -1,4 +1,5 @@
-//===- OnnxImporterImpl.h - Internals of the ONNX importer -------*- C++ -*-===//
+//===- OnnxImporterImpl.h - Internals of the ONNX importer -------*- C++
+//-*-===//
 //
 // Shared by the files of lib/Frontend/Onnx: constant tensors known at import
 // time, the loaded model, the constant folder and the per-node conversion
@@ -192,8 +193,8 @@ public:
          mlir::ValueRange operands,
          llvm::ArrayRef<mlir::NamedAttribute> attributes = {}) {
     mlir::FailureOr<mlir::Operation *> op =
-        createOp(OpT::getOperationName(), nameLoc(name),
-                 {makeType(shape)}, operands, attributes);
+        createOp(OpT::getOperationName(), nameLoc(name), {makeType(shape)},
+                 operands, attributes);
     if (mlir::failed(op))
       return mlir::failure();
     return (*op)->getResult(0);
@@ -243,9 +244,9 @@ public:
   /// Shortcut for the common case: one op named after output 0 that
   /// becomes output 0.
   template <typename OpT>
-  mlir::LogicalResult emitAsOutput(int64_t rank, mlir::ValueRange operands,
-                                   llvm::ArrayRef<mlir::NamedAttribute> attrs =
-                                       {}) {
+  mlir::LogicalResult
+  emitAsOutput(int64_t rank, mlir::ValueRange operands,
+               llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
     mlir::FailureOr<mlir::Value> value =
         createRanked<OpT>(outputName(0), rank, operands, attrs);
     if (mlir::failed(value))

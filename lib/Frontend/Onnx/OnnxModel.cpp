@@ -20,8 +20,7 @@ namespace tpuc::onnx_import {
 namespace {
 
 llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 message.str());
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
 }
 
 /// Bytes per element of the types tensors can hold here; 0 for others.
@@ -84,8 +83,7 @@ Expected<std::vector<uint8_t>> readExternalData(const onnx::TensorProto &proto,
     }
   }
   if (location.empty())
-    return makeError(tensorLabel(proto) +
-                     ": external data without a location");
+    return makeError(tensorLabel(proto) + ": external data without a location");
   if (llvm::sys::path::is_absolute(location))
     return makeError(tensorLabel(proto) + ": external data location '" +
                      location + "' must be relative to the model");
@@ -102,8 +100,8 @@ Expected<std::vector<uint8_t>> readExternalData(const onnx::TensorProto &proto,
   if (offset > size || length > size - offset)
     return makeError(tensorLabel(proto) + ": external data '" + file.str() +
                      "' is too short (" + llvm::Twine(size) +
-                     " bytes, the tensor needs " + llvm::Twine(offset + length) +
-                     ")");
+                     " bytes, the tensor needs " +
+                     llvm::Twine(offset + length) + ")");
   const auto *begin =
       reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()) + offset;
   return std::vector<uint8_t>(begin, begin + length);
@@ -128,7 +126,6 @@ Expected<std::vector<uint8_t>> tensorBytes(const onnx::TensorProto &proto,
     const std::string &raw = proto.raw_data();
     bytes.assign(raw.begin(), raw.end());
   } else {
-    bytes.reserve(numel * size);
     switch (type) {
     case onnx::TensorProto::FLOAT:
       for (float v : proto.float_data())
@@ -178,7 +175,10 @@ Expected<std::vector<uint8_t>> tensorBytes(const onnx::TensorProto &proto,
       break;
     }
   }
-  if (bytes.size() != static_cast<size_t>(numel) * size)
+  // Checked against the data present, never allocated from the dims: a
+  // corrupt file can claim any size.
+  if (bytes.size() % size != 0 ||
+      bytes.size() / size != static_cast<size_t>(numel))
     return makeError(tensorLabel(proto) + " has " +
                      llvm::Twine(bytes.size() / size) + " elements of data " +
                      "but its shape needs " + llvm::Twine(numel));
@@ -305,12 +305,12 @@ Expected<ConstTensor> tensorFromProto(const onnx::TensorProto &proto,
         8);
     break;
   case onnx::TensorProto::FLOAT16:
-    decodeFloats([](const uint8_t *q) { return halfToFloat(loadAs<uint16_t>(q)); },
-                 2);
+    decodeFloats(
+        [](const uint8_t *q) { return halfToFloat(loadAs<uint16_t>(q)); }, 2);
     break;
   case onnx::TensorProto::BFLOAT16:
-    decodeFloats([](const uint8_t *q) { return bf16ToFloat(loadAs<uint16_t>(q)); },
-                 2);
+    decodeFloats(
+        [](const uint8_t *q) { return bf16ToFloat(loadAs<uint16_t>(q)); }, 2);
     break;
   case onnx::TensorProto::INT64:
     decodeInts([](const uint8_t *q) { return loadAs<int64_t>(q); }, 8);
