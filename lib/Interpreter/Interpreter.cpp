@@ -64,8 +64,42 @@ LogicalResult Interpreter::prepare() {
   return success();
 }
 
+const Tensor *Interpreter::getWeight(Operation *weightOp) const {
+  auto it = weights_.find(weightOp);
+  return it == weights_.end() ? nullptr : it->second.get();
+}
+
+LogicalResult Interpreter::runOp(Operation *op,
+                                 ArrayRef<const Tensor *> operands,
+                                 std::vector<Tensor> &results) const {
+  if (operands.size() != op->getNumOperands())
+    return op->emitOpError()
+           << "got " << operands.size() << " operand tensors, expected "
+           << op->getNumOperands();
+  const KernelFn *kernel =
+      getKernelRegistry().lookup(op->getName().getStringRef());
+  if (!kernel)
+    return op->emitOpError("has no interpreter kernel");
+  KernelArgs args;
+  args.inputs.assign(operands.begin(), operands.end());
+  results.clear();
+  results.reserve(op->getNumResults());
+  for (Value result : op->getResults())
+    results.emplace_back(top::getShape(result));
+  args.outputs = results;
+  return (*kernel)(op, args);
+}
+
 LogicalResult Interpreter::run(const TensorMap &inputs, TensorMap &results,
                                bool keepAll) {
+  RunOptions options;
+  options.keepAll = keepAll;
+  return run(inputs, results, options);
+}
+
+LogicalResult Interpreter::run(const TensorMap &inputs, TensorMap &results,
+                               const RunOptions &options) {
+  bool keepAll = options.keepAll;
   const KernelRegistry &registry = getKernelRegistry();
   Block &body = main_.getBody().front();
   Operation *terminator = body.getTerminator();
@@ -112,6 +146,8 @@ LogicalResult Interpreter::run(const TensorMap &inputs, TensorMap &results,
                << "expects " << top::shapeToString(shape);
       auto tensor = std::make_shared<Tensor>(it->second);
       tensor->shape.assign(shape.begin(), shape.end());
+      if (options.onResult)
+        options.onResult(input.getOutput(), *tensor);
       values[input.getOutput()] = std::move(tensor);
       continue;
     }
@@ -137,8 +173,11 @@ LogicalResult Interpreter::run(const TensorMap &inputs, TensorMap &results,
       return op.emitOpError("has no interpreter kernel");
     if (failed((*kernel)(&op, args)))
       return failure();
-    for (auto [result, tensor] : llvm::zip(op.getResults(), outputs))
+    for (auto [result, tensor] : llvm::zip(op.getResults(), outputs)) {
+      if (options.onResult)
+        options.onResult(result, tensor);
       values[result] = std::make_shared<Tensor>(std::move(tensor));
+    }
     release(op);
   }
 

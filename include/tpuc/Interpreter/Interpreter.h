@@ -14,9 +14,21 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <functional>
 #include <memory>
 
 namespace tpuc {
+
+/// How Interpreter::run treats the tensors it computes.
+struct RunOptions {
+  /// Return every named tensor, not only the outputs.
+  bool keepAll = false;
+  /// Called once for every `top.Input` result and every op result, right
+  /// after it is computed and before any consumer reads it. The hook may
+  /// change the tensor in place (fake quantization, error injection); the
+  /// consumers then see the changed values. Weights are not reported.
+  std::function<void(mlir::Value, Tensor &)> onResult;
+};
 
 class Interpreter {
 public:
@@ -39,6 +51,21 @@ public:
   /// `results` receives the outputs, or every named tensor when `keepAll`.
   mlir::LogicalResult run(const TensorMap &inputs, TensorMap &results,
                           bool keepAll = false);
+  mlir::LogicalResult run(const TensorMap &inputs, TensorMap &results,
+                          const RunOptions &options);
+
+  /// Runs the kernel of one op of `main` on the given operand tensors
+  /// (nullptr for `none` operands; weights may be taken from getWeight).
+  /// `results` receives one tensor per op result.
+  mlir::LogicalResult runOp(mlir::Operation *op,
+                            llvm::ArrayRef<const Tensor *> operands,
+                            std::vector<Tensor> &results) const;
+
+  /// The float data of a `top.Weight` op of `main`, or nullptr.
+  const Tensor *getWeight(mlir::Operation *weightOp) const;
+
+  /// The function being run.
+  mlir::func::FuncOp getFunction() const { return main_; }
 
 private:
   explicit Interpreter(mlir::ModuleOp module, mlir::func::FuncOp main)
