@@ -1,11 +1,17 @@
 //===- interp_bench.cpp - Times the interpreter on one model --------------===//
 //
 //   tpuc-interp-bench --model m.mlir --input in.npz [--runs N] [--warmup N]
+//                     [--profile]
 //
 // Loads the module and its weights once, then times Interpreter::run alone
 // (no process start-up, parsing or weight loading) and prints the median,
 // minimum and maximum wall time in milliseconds. The thread count is
 // OpenMP's (OMP_NUM_THREADS).
+//
+// --profile also prints where the time goes, per op kind and for the slowest
+// ops. It times the gaps between RunOptions::onResult calls, and since a hook
+// turns off the interpreter's run-time fusion, the profile is of the unfused
+// network.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +27,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <vector>
 
 using namespace llvm;
@@ -34,7 +41,79 @@ static cl::opt<unsigned> runs("runs", cl::desc("Timed runs (default 10)"),
 static cl::opt<unsigned>
     warmups("warmup", cl::desc("Untimed runs first (default 1)"), cl::init(1));
 
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("Print per-op times (of the unfused network)"));
+
 static constexpr StringLiteral kTool = "tpuc-interp-bench";
+
+using Clock = std::chrono::steady_clock;
+
+/// Runs the network a few times with a hook that timestamps every result and
+/// prints the mean time per op kind and the slowest ops.
+static void printProfile(tpuc::Interpreter &interpreter,
+                         const tpuc::TensorMap &inputs) {
+  constexpr unsigned kProfileRuns = 5;
+  struct OpTime {
+    mlir::Operation *op;
+    double ms = 0;
+  };
+  std::vector<OpTime> ops;
+  llvm::DenseMap<mlir::Operation *, size_t> index;
+  for (unsigned run = 0; run < kProfileRuns; ++run) {
+    tpuc::RunOptions options;
+    Clock::time_point last = Clock::now();
+    mlir::Operation *lastOp = nullptr;
+    options.onResult = [&](mlir::Value value, tpuc::Tensor &) {
+      mlir::Operation *op = value.getDefiningOp();
+      auto now = Clock::now();
+      // Multi-result ops report each result; the time goes to the first.
+      if (op && op != lastOp) {
+        auto [it, inserted] = index.try_emplace(op, ops.size());
+        if (inserted)
+          ops.push_back({op});
+        ops[it->second].ms +=
+            std::chrono::duration<double, std::milli>(now - last).count() /
+            kProfileRuns;
+      }
+      lastOp = op;
+      last = Clock::now();
+    };
+    tpuc::TensorMap results;
+    if (mlir::failed(interpreter.run(inputs, results, options)))
+      return;
+  }
+  std::map<std::string, std::pair<double, unsigned>> byKind;
+  double total = 0;
+  for (const OpTime &t : ops) {
+    auto &entry = byKind[t.op->getName().getStringRef().str()];
+    entry.first += t.ms;
+    ++entry.second;
+    total += t.ms;
+  }
+  std::vector<std::pair<std::string, std::pair<double, unsigned>>> kinds(
+      byKind.begin(), byKind.end());
+  std::stable_sort(kinds.begin(), kinds.end(), [](auto &a, auto &b) {
+    return a.second.first > b.second.first;
+  });
+  outs() << format("profile (unfused, mean of %u runs): %.2f ms in ops\n",
+                   kProfileRuns, total);
+  for (auto &[kind, entry] : kinds)
+    outs() << format("  %-20s %4u ops %8.2f ms %5.1f%%\n", kind.c_str(),
+                     entry.second, entry.first, 100 * entry.first / total);
+  std::stable_sort(ops.begin(), ops.end(),
+                   [](const OpTime &a, const OpTime &b) { return a.ms > b.ms; });
+  outs() << "slowest ops:\n";
+  for (size_t i = 0; i < std::min<size_t>(ops.size(), 15); ++i) {
+    mlir::Operation *op = ops[i].op;
+    std::string type;
+    llvm::raw_string_ostream os(type);
+    os << op->getResult(0).getType();
+    outs() << format("  %8.2f ms  %-14s %s\n", ops[i].ms,
+                     op->getName().getStringRef().str().c_str(),
+                     os.str().c_str());
+  }
+}
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -74,6 +153,9 @@ int main(int argc, char **argv) {
       times.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
   }
+  if (profile)
+    printProfile(**interpreter, inputs);
+
   std::sort(times.begin(), times.end());
   size_t n = times.size();
   double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;

@@ -21,7 +21,7 @@ for var in ["HOME", "TPUC_CACHE"]:
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tpuc-opt", "model_runner", "npz_tool", "model_transform",
-     "tpuc-onnx-import"],
+     "tpuc-onnx-import", "run_calibration"],
     [config.tpuc_tools_dir])
 
 # numpy is only visible to Debian's python3, not to other pythons on PATH.

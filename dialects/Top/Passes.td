@@ -31,4 +31,45 @@ def SaveWeights : Pass<"save-weights", "::mlir::ModuleOp"> {
   let constructor = "::tpuc::top::createSaveWeightsPass()";
 }
 
+def ProcessorAssign : Pass<"processor-assign", "::mlir::ModuleOp"> {
+  let summary = "Chooses the chip and the quantization mode of a Top module";
+  let description = [{
+    Sets `top.chip`, `top.mode` and `top.asymmetric` after checking that the
+    chip can compute the mode: F16 on CV18xx compiles as BF16 (with a
+    warning), F32 and asymmetric INT8 on CV18xx are errors. The module must
+    still be a Top module (`TOP_F32` or `TOP_CALIBRATED`).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "Target chip: cv180x, cv181x, cv182x, cv183x or bm1684x">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"INT8\"",
+           "INT8, BF16, F16 or F32">,
+    Option<"asymmetric", "asymmetric", "bool", /*default=*/"false",
+           "Asymmetric INT8 (BM1684X only)">,
+  ];
+  let constructor = "::tpuc::top::createProcessorAssignPass()";
+}
+
+def ImportCalibrationTable
+    : Pass<"import-calibration-table", "::mlir::ModuleOp"> {
+  let summary = "Attaches a calibration table's ranges to the float tensors";
+  let description = [{
+    Reads a calibration table (tpuc's or tpu-mlir's format: `name threshold
+    min max` lines) and gives every float activation it names the element
+    type `!quant.calibrated<f32<min:max>>`. Symmetric ranges are `[-th, th]`,
+    or `[0, th]` for tensors that cannot be negative (table min >= 0,
+    fused relu); asymmetric ones keep the table's min and max. On CV18xx the
+    range is always `[-th, th]`: the chip only computes signed symmetric
+    int8. Sigmoid and Softmax outputs are `[0, 1]` whatever the table says.
+    The module goes from `TOP_F32` to `TOP_CALIBRATED`.
+  }];
+  let options = [
+    Option<"file", "file", "std::string", /*default=*/"\"\"",
+           "Calibration table path">,
+    Option<"asymmetric", "asymmetric", "bool", /*default=*/"false",
+           "Keep the table's min and max instead of a symmetric range">,
+  ];
+  let constructor = "::tpuc::top::createImportCalibrationTablePass()";
+}
+
 #endif // TPUC_TOP_PASSES

@@ -56,6 +56,9 @@ def PadModeAttr : StrEnumAttr<["constant", "reflect", "edge"]>;
 def InterpModeAttr : StrEnumAttr<["nearest", "linear"]>;
 def InterpCoordModeAttr : StrEnumAttr<["half_pixel", "align_corners",
                                         "asymmetric", "pytorch_half_pixel"]>;
+def InterpNearestModeAttr : StrEnumAttr<["round_prefer_floor",
+                                          "round_prefer_ceil", "floor",
+                                          "ceil"]>;
 def ReduceModeAttr : StrEnumAttr<["ReduceMean", "ReduceMax", "ReduceMin",
                                    "ReduceSum", "ReduceProd", "ReduceL2"]>;
 def CompareModeAttr : StrEnumAttr<["Equal", "Greater", "GreaterOrEqual",
@@ -63,5 +66,6 @@ def CompareModeAttr : StrEnumAttr<["Equal", "Greater", "GreaterOrEqual",
 def PixelFormatAttr : StrEnumAttr<["rgb", "bgr", "gray", "rgba"]>;
 def ChannelFormatAttr : StrEnumAttr<["nchw", "nhwc", "none"]>;
 def GeluModeAttr : StrEnumAttr<["normal", "tanh"]>;
+def ArgModeAttr : StrEnumAttr<["ArgMax", "ArgMin"]>;
 
 #endif // TPUC_TOP_BASE

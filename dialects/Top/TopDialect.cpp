@@ -26,9 +26,21 @@ LogicalResult TopDialect::verifyOperationAttribute(Operation *op,
   if (!module)
     return op->emitError() << "'" << name
                            << "' is a module attribute, found on an op";
+  if (name == kAsymmetricAttr) {
+    if (!isa<BoolAttr>(attr.getValue()))
+      return op->emitError() << "'" << name << "' must be a bool";
+    return success();
+  }
   auto str = dyn_cast<StringAttr>(attr.getValue());
   if (!str)
     return op->emitError() << "'" << name << "' must be a string";
+  if (name == kModeAttr) {
+    StringRef mode = str.getValue();
+    if (mode != "INT8" && mode != "BF16" && mode != "F16" && mode != "F32")
+      return op->emitError() << "unknown mode '" << mode
+                             << "' (INT8, BF16, F16 or F32)";
+    return success();
+  }
   if (name == kStateAttr) {
     if (!symbolizeState(str.getValue()))
       return op->emitError() << "unknown state '" << str.getValue() << "'";

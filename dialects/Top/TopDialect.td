@@ -26,7 +26,9 @@ def Top_Dialect : Dialect {
       `TPU_LOWERED`, `TPU_REORDERED`, `TPU_DIVIDED`, `TPU_ADDRESSED`;
     * `top.chip`: `ALL`, `cv180x`, `cv181x`, `cv182x`, `cv183x`, `bm1684x`;
     * `top.weight_file`: the `.npz` holding `top.Weight` tensors;
-    * `top.platform`: `ONNX`, `TORCH`, `TFLITE`, `CAFFE`, `MLIR`.
+    * `top.platform`: `ONNX`, `TORCH`, `TFLITE`, `CAFFE`, `MLIR`;
+    * `top.mode`: `INT8`, `BF16`, `F16`, `F32` (set by `--processor-assign`);
+    * `top.asymmetric`: bool, asymmetric INT8 (BM1684X only).
   }];
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
@@ -34,6 +36,10 @@ def Top_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kChipAttr = "top.chip";
     static constexpr ::llvm::StringLiteral kWeightFileAttr = "top.weight_file";
     static constexpr ::llvm::StringLiteral kPlatformAttr = "top.platform";
+    /// Set by --processor-assign: the quantization mode and whether INT8
+    /// is asymmetric.
+    static constexpr ::llvm::StringLiteral kModeAttr = "top.mode";
+    static constexpr ::llvm::StringLiteral kAsymmetricAttr = "top.asymmetric";
 
     /// Weight stores of this context, one per weight file (TopWeights.h).
     ::tpuc::top::WeightRegistry &getWeightRegistry() { return *weightRegistry; }

@@ -24,6 +24,11 @@ def Top_MulOp : Top_BinaryOp<"Mul"> {
 }
 def Top_DivOp : Top_BinaryOp<"Div"> {
   let summary = "Elementwise quotient lhs / rhs";
+  let description = [{
+    With an integer result element type the quotient is truncated toward
+    zero (C and ONNX integer division) and saturated to the type's range;
+    an integer division by zero gives 0, as numpy does.
+  }];
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
 }
 def Top_MaxOp : Top_BinaryOp<"Max"> {
@@ -33,6 +38,19 @@ def Top_MaxOp : Top_BinaryOp<"Max"> {
 def Top_MinOp : Top_BinaryOp<"Min"> {
   let summary = "Elementwise minimum";
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+}
+def Top_PowTensorOp : Top_BinaryOp<"PowTensor"> {
+  let summary = "Elementwise power lhs ^ rhs with a tensor exponent";
+  let description = [{
+    Both the base and the exponent are tensors, broadcast against each other
+    numpy-style (`top.Pow` takes a scalar exponent attribute instead). The
+    power follows C's `pow`: a negative base with a non-integer exponent
+    gives NaN. With an integer result element type the power is truncated
+    toward zero and saturated to the type's range, as ONNX Pow on integer
+    tensors.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let hasVerifier = 1;
 }
 def Top_CompareOp : Top_BinaryOp<"Compare"> {
   let summary = "Elementwise comparison giving 1 or 0";
@@ -65,6 +83,10 @@ def Top_MulConstOp : Top_UnaryOp<"MulConst"> {
 }
 def Top_PowOp : Top_UnaryOp<"Pow"> {
   let summary = "x raised to a scalar exponent";
+  let description = [{
+    With an integer result element type the power is truncated toward zero
+    and saturated to the type's range, as ONNX Pow on integer tensors.
+  }];
   let arguments = (ins AnyRankedTensor:$input, F64Attr:$exponent);
 }
 

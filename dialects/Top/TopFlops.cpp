@@ -76,6 +76,8 @@ int64_t MaxPoolOp::getFLOPs() { return poolFlops(*this); }
 
 int64_t AvgPoolOp::getFLOPs() { return poolFlops(*this); }
 
+int64_t MaxPoolWithIndicesOp::getFLOPs() { return poolFlops(*this); }
+
 int64_t ReduceOp::getFLOPs() {
   // Every input element is combined once.
   return staticElements(getInput()).value_or(0);

@@ -62,20 +62,53 @@ def Top_MatMulOp : Top_Op<"MatMul", [InferShape, CountFlops]> {
   let hasCanonicalizer = 1;
 }
 
-class Top_PoolOp<string mnemonic> : Top_Op<mnemonic, [InferShape, CountFlops]> {
+// `extraArgs` come between the window attributes and the relu ones.
+class Top_PoolOp<string mnemonic, dag extraArgs = (ins)>
+    : Top_Op<mnemonic, [InferShape, CountFlops]> {
   let arguments = !con((ins AnyRankedTensor:$input,
                             DenseI64ArrayAttr:$kernel_shape,
                             DenseI64ArrayAttr:$strides,
-                            DenseI64ArrayAttr:$pads,
-                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                            DenseI64ArrayAttr:$pads),
+                       extraArgs,
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                             DefaultValuedAttr<BoolAttr, "false">:$count_include_pad),
                        ReluAttrs.attrs);
   let results = (outs AnyRankedTensor:$output);
   let hasVerifier = 1;
 }
 
-def Top_MaxPoolOp : Top_PoolOp<"MaxPool"> {
+def Top_MaxPoolOp : Top_PoolOp<"MaxPool",
+    (ins OptionalAttr<DenseI64ArrayAttr>:$dilations)> {
   let summary = "1-D or 2-D max pooling";
+  let description = [{
+    `dilations` (one per spatial dim, 1 when absent) space the window's
+    taps as in ONNX MaxPool; the window then spans `dilation * (k - 1) + 1`
+    input positions.
+  }];
+}
+
+def Top_MaxPoolWithIndicesOp
+    : Top_Op<"MaxPoolWithIndices", [InferShape, CountFlops]> {
+  let summary = "1-D or 2-D max pooling that also gives where each max is";
+  let description = [{
+    `output` is what `top.MaxPool` with the same attributes gives. `indices`
+    holds the position of each maximum in the input as a flat index over all
+    of its dims, batch and channel included, as ONNX MaxPool's Indices
+    output: `(n * C + c) * H * W + h * W + w`, or with `column_major` (ONNX
+    `storage_order = 1`) `(n * C + c) * H * W + w * H + h`. Ties give the
+    first position in row-major window order; a window holding no input
+    element gives -1. `indices` is normally i64; the interpreter holds it as
+    float, exact for inputs of up to 2^24 elements.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads,
+                   OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                   DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$indices);
+  let hasVerifier = 1;
 }
 
 def Top_AvgPoolOp : Top_PoolOp<"AvgPool"> {

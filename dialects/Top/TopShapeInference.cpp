@@ -80,14 +80,24 @@ inferWindowShape(Operation *op, ArrayRef<int64_t> input, int64_t channels,
   return out;
 }
 
+/// The dilations of a pooling op, empty for none (all 1).
+ArrayRef<int64_t> poolDilations(AvgPoolOp) { return {}; }
+template <typename PoolOpT> ArrayRef<int64_t> poolDilations(PoolOpT op) {
+  return op.getDilations().value_or(ArrayRef<int64_t>());
+}
+
+/// Sets every result of a pooling op to the pooled shape.
 template <typename PoolOpT> LogicalResult inferPoolShape(PoolOpT op) {
   ArrayRef<int64_t> input = op.getInput().getType().getShape();
   FailureOr<SmallVector<int64_t>> out = inferWindowShape(
       op, input, input[1], op.getKernelShape(), op.getStrides(), op.getPads(),
-      /*dilations=*/{}, op.getCeilMode());
+      poolDilations(op), op.getCeilMode());
   if (failed(out))
     return failure();
-  return setOrCheckShape(op, op.getOutput(), *out);
+  for (Value result : op->getResults())
+    if (failed(setOrCheckShape(op, result, *out)))
+      return failure();
+  return success();
 }
 
 LogicalResult inferBroadcastShape(Operation *op, ValueRange inputs) {
@@ -219,6 +229,10 @@ LogicalResult MaxPoolOp::inferShapes() { return inferPoolShape(*this); }
 
 LogicalResult AvgPoolOp::inferShapes() { return inferPoolShape(*this); }
 
+LogicalResult MaxPoolWithIndicesOp::inferShapes() {
+  return inferPoolShape(*this);
+}
+
 LogicalResult GlobalAvgPoolOp::inferShapes() {
   ArrayRef<int64_t> input = getInput().getType().getShape();
   if (input.size() < 2)
@@ -257,6 +271,9 @@ LogicalResult MaxOp::inferShapes() {
   return inferBroadcastShape(*this, getOperands());
 }
 LogicalResult MinOp::inferShapes() {
+  return inferBroadcastShape(*this, getOperands());
+}
+LogicalResult PowTensorOp::inferShapes() {
   return inferBroadcastShape(*this, getOperands());
 }
 LogicalResult CompareOp::inferShapes() {

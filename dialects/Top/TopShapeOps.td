@@ -12,8 +12,6 @@ def Top_ReduceOp : Top_Op<"Reduce", [InferShape, CountFlops]> {
   let hasVerifier = 1;
 }
 
-def ArgModeAttr : StrEnumAttr<["ArgMax", "ArgMin"]>;
-
 def Top_ArgOp : Top_Op<"Arg", [InferShape, DefaultFlops]> {
   let summary = "Index of the largest (or smallest) value along an axis";
   let description = [{
@@ -143,13 +141,16 @@ def Top_InterpOp : Top_Op<"Interp", [InferShape, DefaultFlops]> {
   let description = [{
     `nearest` or bilinear (`linear`) resize. The output size is the result
     type's when known, else `floor(in * scale)`. Source coordinates follow
-    `coord_mode` as in ONNX Resize; `nearest` rounds half down for
-    `half_pixel`/`pytorch_half_pixel` and floors for `asymmetric`, as ONNX's
-    default `round_prefer_floor` and PyTorch do.
+    `coord_mode` as in ONNX Resize. `nearest` rounds the source coordinate
+    as `nearest_mode` says (ONNX Resize's modes); without it, it rounds half
+    down for `half_pixel`, `pytorch_half_pixel` and `align_corners` (ONNX's
+    default `round_prefer_floor`) and floors for `asymmetric` (PyTorch's
+    nearest). `nearest_mode` is only valid with `mode = "nearest"`.
   }];
   let arguments = (ins AnyRankedTensor:$input, InterpModeAttr:$mode,
                    InterpCoordModeAttr:$coord_mode, F64Attr:$scale_h,
-                   F64Attr:$scale_w);
+                   F64Attr:$scale_w,
+                   OptionalAttr<InterpNearestModeAttr>:$nearest_mode);
   let results = (outs AnyRankedTensor:$output);
   let hasVerifier = 1;
 }

@@ -131,12 +131,21 @@ LogicalResult checkFilterKernel(Operation *op, ArrayRef<int64_t> filterShape,
   return success();
 }
 
+/// The dilations of a pooling op; only max pooling has them.
+std::optional<ArrayRef<int64_t>> poolDilations(AvgPoolOp) {
+  return std::nullopt;
+}
+template <typename PoolOpT>
+std::optional<ArrayRef<int64_t>> poolDilations(PoolOpT op) {
+  return op.getDilations();
+}
+
 template <typename PoolOpT> LogicalResult verifyPool(PoolOpT op) {
   int64_t rank = op.getInput().getType().getRank();
   ArrayRef<int64_t> kernel = op.getKernelShape();
   ArrayRef<int64_t> pads = op.getPads();
   if (failed(verifyWindowAttrs(op, "pooling", rank, kernel, op.getStrides(),
-                               pads, std::nullopt)))
+                               pads, poolDilations(op))))
     return failure();
   // A window lying entirely in the padding has no input element to pool.
   size_t spatial = kernel.size();
@@ -329,6 +338,8 @@ LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
 
 LogicalResult AvgPoolOp::verify() { return verifyPool(*this); }
 
+LogicalResult MaxPoolWithIndicesOp::verify() { return verifyPool(*this); }
+
 LogicalResult AdaptiveAvgPoolOp::verify() {
   int64_t rank = getInput().getType().getRank();
   if (rank < 3)
@@ -405,6 +416,20 @@ LogicalResult ClipOp::verify() {
     return emitOpError() << "min (" << numberToString(min)
                          << ") must not exceed max (" << numberToString(max)
                          << ")";
+  return success();
+}
+
+LogicalResult PowTensorOp::verify() {
+  // Shape inference also checks this, but only once it runs; unknown dims
+  // broadcast with anything until then.
+  if (failed(broadcastShapes(*this, getShape(getLhs()), getShape(getRhs()))))
+    return failure();
+  Type element = getOutput().getType().getElementType();
+  if (!isa<FloatType>(element) &&
+      !(isa<IntegerType>(element) && element.getIntOrFloatBitWidth() > 1))
+    return emitOpError() << "result element type must be a float or an "
+                            "integer wider than 1 bit, got "
+                         << element;
   return success();
 }
 
@@ -559,6 +584,10 @@ LogicalResult InterpOp::verify() {
     return emitOpError() << "scales must be positive, got scale_h = "
                          << numberToString(scaleH)
                          << " and scale_w = " << numberToString(scaleW);
+  if (getNearestMode() && getMode() != "nearest")
+    return emitOpError() << "nearest_mode applies to mode 'nearest' only, "
+                            "got mode '"
+                         << getMode() << "'";
   return success();
 }
 

@@ -6,6 +6,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cstring>
 #include <set>
 
 using namespace mlir;
@@ -173,6 +174,17 @@ FailureOr<std::vector<float>> readWeightAsFloat(WeightOp op) {
   auto array = readWeight(op);
   if (failed(array))
     return failure();
+  // bf16 weights are stored as their u16 bit patterns (numpy has no bf16).
+  Type element = op.getOutput().getType().getElementType();
+  if (element.isBF16() && array->dtype == DType::U16) {
+    std::vector<float> values(array->numel());
+    for (size_t i = 0; i < values.size(); ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, &array->bytes[2 * i], 2);
+      values[i] = bf16ToFloat(bits);
+    }
+    return values;
+  }
   return array->toFloat();
 }
 

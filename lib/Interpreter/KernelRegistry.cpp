@@ -2,6 +2,8 @@
 
 #include "tpuc/Interpreter/Kernel.h"
 
+#include "Tpu/TpuKernelUtils.h"
+
 namespace tpuc {
 
 const KernelRegistry &getKernelRegistry() {
@@ -14,6 +16,10 @@ const KernelRegistry &getKernelRegistry() {
     registerTopNormKernels(r);
     registerTopShapeKernels(r);
     registerTopResizeKernels(r);
+    tpu::registerTpuNNKernels(r);
+    tpu::registerTpuElementwiseKernels(r);
+    tpu::registerTpuShapeKernels(r);
+    tpu::registerTpuQuantKernels(r);
     return r;
   }();
   return registry;

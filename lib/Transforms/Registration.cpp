@@ -1,6 +1,7 @@
 //===- Registration.cpp - Dialects and passes of tpuc tools ---------------===//
 
 #include "tpuc/Dialect/Top/TopOps.h"
+#include "tpuc/Dialect/Tpu/TpuOps.h"
 #include "tpuc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -9,7 +10,8 @@
 namespace tpuc {
 
 void registerTpucDialects(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::func::FuncDialect, top::TopDialect>();
+  registry.insert<mlir::func::FuncDialect, mlir::quant::QuantizationDialect,
+                  top::TopDialect, tpu::TpuDialect>();
 }
 
 void registerTpucPasses() {
@@ -17,6 +19,7 @@ void registerTpucPasses() {
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   top::registerTopPasses();
+  tpu::registerTpuPasses();
 }
 
 } // namespace tpuc

@@ -165,6 +165,42 @@ def pool2d(x, kind, kernel, strides, pads, ceil_mode=False,
     return out
 
 
+def max_pool_indices(x, kernel, strides, pads, dil=(1, 1),
+                     column_major=False):
+    """Max pooling with ONNX's Indices output: the flat index of each
+    maximum in x (first one on ties), padding not counted."""
+    n, c, h, w = x.shape
+    oh = (h + pads[0] + pads[2] - dil[0] * (kernel[0] - 1) - 1) // strides[0] + 1
+    ow = (w + pads[1] + pads[3] - dil[1] * (kernel[1] - 1) - 1) // strides[1] + 1
+    out = np.zeros((n, c, oh, ow), np.float32)
+    idx = np.zeros((n, c, oh, ow), np.int64)
+    for b in range(n):
+        for ch in range(c):
+            for oy in range(oh):
+                for ox in range(ow):
+                    best, at = None, -1
+                    for ky in range(kernel[0]):
+                        y = oy * strides[0] - pads[0] + ky * dil[0]
+                        for kx in range(kernel[1]):
+                            xx = ox * strides[1] - pads[1] + kx * dil[1]
+                            if not (0 <= y < h and 0 <= xx < w):
+                                continue
+                            v = x[b, ch, y, xx]
+                            if best is None or v > best:
+                                best = v
+                                at = xx * h + y if column_major else y * w + xx
+                    out[b, ch, oy, ox] = best
+                    idx[b, ch, oy, ox] = (b * c + ch) * h * w + at
+    return out, idx
+
+
+def round_to_bf16(x):
+    """float32 to the nearest bfloat16 (ties to even), as float32."""
+    bits = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+    return bits.astype(np.uint32).view(np.float32)
+
+
 def softmax(x, axis):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -186,6 +222,23 @@ def resize(x, mode, coord, nearest="round_prefer_floor", scales=None,
     return interpolate_nd(x.astype(np.float64), coeffs, output_size=sizes,
                           scale_factors=scales,
                           coordinate_transformation_mode=coord)
+
+
+def nearest_tf_half_pixel(x, size):
+    """Nearest resize of the last two dims with ONNX's tf_half_pixel_for_nn
+    (x_original = (x + 0.5) / scale) and round_prefer_floor; onnx's own
+    reference does not implement that coordinate mode."""
+    def index_map(in_len, out_len):
+        scale = out_len / in_len
+        idx = []
+        for o in range(out_len):
+            src = (o + 0.5) / scale
+            r = math.floor(src) if src - math.floor(src) == 0.5 else round(src)
+            idx.append(min(max(int(r), 0), in_len - 1))
+        return idx
+    rows = index_map(x.shape[-2], size[0])
+    cols = index_map(x.shape[-1], size[1])
+    return x[..., rows, :][..., cols]
 
 
 erf = np.vectorize(math.erf)
@@ -434,11 +487,9 @@ def unsupported(out_dir):
         node("TopK", ["relu", "k"], ["v2", "i2"], name="topk2", axis=2),
         node("Resize", ["relu", "", "scales"], ["r"], name="resize3",
              mode="cubic"),
-        # Factor 3 asymmetric round_prefer_ceil reads indices no Top op
-        # reads.
         node("Resize", ["relu", "", "s3"], ["r4"], name="resize4",
-             mode="nearest", coordinate_transformation_mode="asymmetric",
-             nearest_mode="round_prefer_ceil"),
+             mode="linear",
+             coordinate_transformation_mode="tf_crop_and_resize"),
         node("Add", ["v1", "v2"], ["s"]),
         node("Add", ["s", "r"], ["sr"]),
         node("ReduceSum", ["r4"], ["r4sum"], keepdims=0),
@@ -503,22 +554,44 @@ def nn_ops(out_dir):
              auto_pad="SAME_UPPER"),
         node("MaxPool", ["x"], ["max_ceil"], kernel_shape=[2, 2],
              strides=[2, 2], ceil_mode=1, pads=[0, 0, 1, 1]),
+        # Dilated windows; the Indices output row- and column-major.
+        node("MaxPool", ["x"], ["max_dil"], kernel_shape=[2, 2],
+             dilations=[2, 3], pads=[1, 1, 0, 1]),
+        node("MaxPool", ["x"], ["max_val", "max_idx"], kernel_shape=[3, 3],
+             strides=[2, 2], pads=[1, 1, 1, 1]),
+        node("MaxPool", ["x"], ["max_col_unused", "max_idx_col"], kernel_shape=[2, 2],
+             strides=[1, 2], storage_order=1),
         node("GlobalAveragePool", ["x"], ["gap"]),
         node("GlobalMaxPool", ["x"], ["gmp"]),
         node("PRelu", ["x", "slope"], ["prelu"]),
         node("LogSoftmax", ["x"], ["logsoft"], axis=2),
+        # The training outputs of LayerNormalization.
+        node("LayerNormalization", ["x", "ln_s2"],
+             ["lnorm2", "ln_mean", "ln_invstd"], axis=2, epsilon=1e-3),
+        node("LayerNormalization", ["x", "ln_s2"],
+             ["lnorm_unused", "", "ln_invstd2"],
+             axis=-2),
     ]
     outputs = ["dwconv", "deconv", "deconv_same", "gemm", "gemm_rt", "matmul",
                "inorm",
-               "lnorm", "avg_ceil", "avg_same", "max_ceil", "gap", "gmp",
-               "prelu", "logsoft"]
+               "lnorm", "avg_ceil", "avg_same", "max_ceil", "max_dil",
+               "max_val", "max_idx", "max_idx_col", "gap", "gmp", "prelu",
+               "logsoft", "lnorm2", "ln_mean", "ln_invstd", "ln_invstd2"]
+    elems = {"max_idx": TensorProto.INT64, "max_idx_col": TensorProto.INT64}
+    ln_s2 = rand(84, 6, 6)
+    inits.append(init("ln_s2", ln_s2))
     m = model(nodes, [vi("x", [1, 4, 6, 6]), vi("a", [3, 4])],
-              [vi(o, None) for o in outputs], inits, 17)
+              [vi(o, None, elems.get(o, F32)) for o in outputs], inits, 17)
     xd = x.astype(np.float64)
     mean = xd.mean(axis=(2, 3), keepdims=True)
     var = xd.var(axis=(2, 3), keepdims=True)
     lmean = xd.mean(axis=-1, keepdims=True)
     lvar = xd.var(axis=-1, keepdims=True)
+    lmean2 = xd.mean(axis=(2, 3), keepdims=True)
+    lvar2 = xd.var(axis=(2, 3), keepdims=True)
+    max_val, max_idx = max_pool_indices(x, (3, 3), (2, 2), (1, 1, 1, 1))
+    _, max_idx_col = max_pool_indices(x, (2, 2), (1, 2), (0, 0, 0, 0),
+                                      column_major=True)
     # SAME_UPPER deconv: output 12, total padding 3*... computed by ONNX's
     # rule: total = 2*5 + 3 - 12 = 1 -> begin 0, end 1.
     refs = {
@@ -537,6 +610,12 @@ def nn_ops(out_dir):
         "avg_ceil": pool2d(x, "avg", (3, 3), (2, 2), (1, 1, 1, 1), True, True),
         "avg_same": pool2d(x, "avg", (2, 2), (1, 1), (0, 0, 1, 1)),
         "max_ceil": pool2d(x, "max", (2, 2), (2, 2), (0, 0, 1, 1), True),
+        "max_dil": max_pool_indices(x, (2, 2), (1, 1), (1, 1, 0, 1),
+                                    dil=(2, 3))[0],
+        "max_val": max_val, "max_idx": max_idx, "max_idx_col": max_idx_col,
+        "lnorm2": (xd - lmean2) / np.sqrt(lvar2 + 1e-3) * ln_s2,
+        "ln_mean": lmean2, "ln_invstd": 1 / np.sqrt(lvar2 + 1e-3),
+        "ln_invstd2": 1 / np.sqrt(lvar2 + 1e-5),
         "gap": xd.mean(axis=(2, 3), keepdims=True),
         "gmp": xd.max(axis=(2, 3), keepdims=True),
         "prelu": np.where(x >= 0, x, x * slope),
@@ -707,10 +786,26 @@ def resize_modes(out_dir):
              coordinate_transformation_mode="pytorch_half_pixel"),
         node("Resize", ["x", "roi", "s2"], ["lin_asym"], mode="linear",
              coordinate_transformation_mode="asymmetric"),
+        # Every nearest_mode: top.Interp takes it as it is, or reads the
+        # same indices with another coordinate mode (tf_half_pixel_for_nn
+        # with round_prefer_floor is half_pixel with ceil).
+        node("Resize", ["x", "roi", "", "sizes"], ["near_ceil"],
+             mode="nearest", nearest_mode="ceil"),
+        node("Resize", ["x", "roi", "s15"], ["near_rpc_asym"],
+             mode="nearest", coordinate_transformation_mode="asymmetric",
+             nearest_mode="round_prefer_ceil"),
+        node("Resize", ["x", "roi", "", "sizes"], ["near_floor_align"],
+             mode="nearest", coordinate_transformation_mode="align_corners",
+             nearest_mode="floor"),
+        node("Resize", ["x", "roi", "", "down"], ["near_tf_nn"],
+             mode="nearest",
+             coordinate_transformation_mode="tf_half_pixel_for_nn"),
     ]
     outputs = ["up_floor", "up_half", "up2_ceil", "near15", "near15_asym",
                "lin_align",
-               "lin_half", "lin_pytorch", "lin_asym"]
+               "lin_half", "lin_pytorch", "lin_asym", "near_ceil",
+               "near_rpc_asym", "near_floor_align", "near_tf_nn"]
+    inits.append(i64("down", [1, 2, 2, 3]))
     m = model(nodes, [vi("x", [1, 2, 3, 4])], [vi(o, None) for o in outputs],
               inits, 13)
     s2, s15 = [1, 1, 2, 2], [1, 1, 1.5, 1.5]
@@ -727,8 +822,68 @@ def resize_modes(out_dir):
         "lin_half": resize(x, "linear", "half_pixel", scales=s15),
         "lin_pytorch": resize(x, "linear", "pytorch_half_pixel", sizes=sizes),
         "lin_asym": resize(x, "linear", "asymmetric", scales=s2),
+        "near_ceil": resize(x, "nearest", "half_pixel", "ceil", sizes=sizes),
+        "near_rpc_asym": resize(x, "nearest", "asymmetric",
+                                "round_prefer_ceil", scales=s15),
+        "near_floor_align": resize(x, "nearest", "align_corners", "floor",
+                                   sizes=sizes),
+        "near_tf_nn": nearest_tf_half_pixel(x, (2, 3)),
     }
     save("resize_modes", m, {"x": x}, refs, out_dir)
+
+
+def typed_ops(out_dir):
+    """Integer Div and Pow, tensor exponents, casts to float16/bfloat16,
+    CastLike and Dropout's mask."""
+    r = rng(121)
+    a = r.randint(-20, 21, (2, 6)).astype(np.int32)
+    b = np.array([3, -4, 5, 7, -2, 6], np.int32)
+    e = np.array([2, 3, 0, 1, -1, 2], np.int32)
+    # Magnitudes up to float16's largest value 65504, which 65519 rounds to;
+    # 1 + 2^-11 and 1 + 2^-8 lie halfway between two float16 and two
+    # bfloat16 values and round to the even one.
+    x = rand(122, 2, 6, low=-60000.0, high=60000.0)
+    x[0, :4] = [0.1, -1.00048828125, 65519.0, 1.00390625]
+    inits = [init("e", e, np.int32), init("half", 0.5),
+             init("like_f16", np.zeros(1), np.float16),
+             init("fexp", [0.5, 2.0, -1.0, 1.5, 3.0, 0.0])]
+    I32, F16, BF16 = TensorProto.INT32, TensorProto.FLOAT16, TensorProto.BFLOAT16
+    nodes = [
+        # Integer division truncates toward zero.
+        node("Div", ["a", "b"], ["div_int"]),
+        node("Pow", ["a", "e"], ["pow_int"]),
+        node("Abs", ["a"], ["aabs"]),
+        node("Pow", ["aabs", "half"], ["pow_int_scalar"]),
+        node("Abs", ["x"], ["xabs"]),
+        node("Div", ["xabs", "x_scale"], ["xs"]),
+        node("Pow", ["xs", "fexp"], ["pow_float"]),
+        node("Pow", ["xs", "b"], ["pow_float_int"]),
+        node("Cast", ["x"], ["x_f16"], to=F16),
+        node("Cast", ["x"], ["x_bf16"], to=BF16),
+        node("CastLike", ["x", "like_f16"], ["x_like"]),
+        node("Dropout", ["x"], ["drop", "mask"]),
+    ]
+    inits.append(init("x_scale", 40000.0))
+    outputs = {"div_int": I32, "pow_int": I32, "pow_int_scalar": I32,
+               "pow_float": F32, "pow_float_int": F32, "x_f16": F16,
+               "x_bf16": BF16, "x_like": F16, "drop": F32,
+               "mask": TensorProto.BOOL}
+    m = model(nodes, [vi("a", [2, 6], I32), vi("b", [6], I32),
+                      vi("x", [2, 6])],
+              [vi(o, None, t) for o, t in outputs.items()], inits, 15)
+    ad, xs = a.astype(np.float64), np.abs(x) / np.float32(40000.0)
+    refs = {
+        "div_int": np.trunc(ad / b), "pow_int": np.trunc(ad ** e.astype(
+            np.float64)),
+        "pow_int_scalar": np.trunc(np.sqrt(np.abs(ad))),
+        "pow_float": xs.astype(np.float64) ** numpy_helper.to_array(
+            inits[3]),
+        "pow_float_int": xs.astype(np.float64) ** b.astype(np.float64),
+        "x_f16": x.astype(np.float16), "x_bf16": round_to_bf16(x),
+        "x_like": x.astype(np.float16), "drop": x,
+        "mask": np.ones(x.shape, bool),
+    }
+    save("typed_ops", m, {"a": a, "b": b, "x": x}, refs, out_dir)
 
 
 def main():
@@ -736,7 +891,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     for gen in (ir3_initializers, constants, opset_forms, opset18_forms,
                 external_data, unsupported, dynamic, nn_ops, elementwise_ops,
-                shape_ops, resize_modes):
+                shape_ops, resize_modes, typed_ops):
         gen(out_dir)
 
 

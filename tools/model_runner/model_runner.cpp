@@ -5,11 +5,15 @@
 //
 // Executes the module with the interpreter (float reference for Top ops,
 // chip-exact arithmetic for Tpu ops) and writes its outputs, or every named
-// tensor, as float32 arrays.
+// tensor, as float32 arrays. Quantized tensors are written as the real
+// values they stand for; a quantized input (after --quant_input) takes int8
+// or uint8 arrays as stored codes and float arrays as real values.
 //
 //===----------------------------------------------------------------------===//
 
+#include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Interpreter.h"
+#include "tpuc/Interpreter/RealValues.h"
 #include "tpuc/Support/Npz.h"
 #include "tpuc/Support/ToolSupport.h"
 
@@ -47,20 +51,29 @@ int main(int argc, char **argv) {
   auto arrays = tpuc::readNpz(inputPath);
   if (!arrays)
     return tpuc::reportError(kTool, toString(arrays.takeError()));
+  auto interpreter = tpuc::Interpreter::create(*module);
+  if (mlir::failed(interpreter))
+    return 1;
+  llvm::StringMap<mlir::Type> inputTypes;
+  (*interpreter)->getFunction().walk([&](tpuc::top::InputOp op) {
+    inputTypes[tpuc::top::getOpName(op)] = op.getOutput().getType();
+  });
   tpuc::TensorMap inputs;
   for (auto &[name, array] : *arrays) {
     tpuc::Tensor tensor;
     tensor.shape.assign(array.shape.begin(), array.shape.end());
     tensor.data = array.toFloat();
+    bool isCodes = array.dtype == tpuc::DType::I8 ||
+                   array.dtype == tpuc::DType::U8;
+    auto type = inputTypes.find(name);
+    if (!isCodes && type != inputTypes.end())
+      tensor = tpuc::toStoredValues(type->second, tensor);
     inputs.emplace(name, std::move(tensor));
   }
-
-  auto interpreter = tpuc::Interpreter::create(*module);
-  if (mlir::failed(interpreter))
-    return 1;
   tpuc::TensorMap results;
   if (mlir::failed((*interpreter)->run(inputs, results, dumpAll)))
     return 1;
+  tpuc::toRealValues((*interpreter)->getFunction(), results);
 
   tpuc::NpzMap out;
   for (auto &[name, tensor] : results)

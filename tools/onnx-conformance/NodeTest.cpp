@@ -70,8 +70,10 @@ private:
 
 /// The model op types the importer rejected as unsupported, read from its
 /// "unsupported ONNX ops: A (node n); B with non-constant inputs (node m)"
-/// error. Items that name an op variant (e.g. "Resize mode 'cubic'") are not
-/// op types and make the test fail instead.
+/// error, which has one `; `-separated item per op type. Items that name op
+/// variants (e.g. "Resize mode 'cubic' (node a), coordinate mode
+/// 'tf_crop_and_resize' (node b)") are not op types and make the test fail
+/// instead.
 std::vector<std::string> unsupportedOpTypes(ArrayRef<std::string> errors,
                                             ArrayRef<std::string> opTypes) {
   static constexpr StringLiteral kPrefix = "unsupported ONNX ops: ";

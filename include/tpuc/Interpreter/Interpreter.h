@@ -16,10 +16,21 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace tpuc {
 
-/// How Interpreter::run treats the tensors it computes.
+namespace detail {
+/// What run() keeps between runs: recycled buffers, each Conv's primitive
+/// and reordered weights (Interpreter.cpp).
+struct RunResources;
+} // namespace detail
+
+/// How Interpreter::run treats the tensors it computes. With neither option
+/// set, run() may skip materializing tensors nobody can observe (a Conv result
+/// whose only user is an activation is never stored; see
+/// docs/Interpreter.md); with either, every op runs on its own.
 struct RunOptions {
   /// Return every named tensor, not only the outputs.
   bool keepAll = false;
@@ -36,6 +47,7 @@ public:
   /// kernel; errors are emitted on the offending op.
   static mlir::FailureOr<std::unique_ptr<Interpreter>>
   create(mlir::ModuleOp module);
+  ~Interpreter();
 
   /// Names of the network inputs (the `top.Input` ops, in argument order).
   llvm::ArrayRef<std::string> getInputNames() const { return inputNames_; }
@@ -49,6 +61,7 @@ public:
   /// Runs the network. `inputs` is keyed by input name; each must have the
   /// input's element count (its shape may differ only by size-1 dims).
   /// `results` receives the outputs, or every named tensor when `keepAll`.
+  /// Concurrent calls are safe; each then uses its own buffers and caches.
   mlir::LogicalResult run(const TensorMap &inputs, TensorMap &results,
                           bool keepAll = false);
   mlir::LogicalResult run(const TensorMap &inputs, TensorMap &results,
@@ -68,9 +81,10 @@ public:
   mlir::func::FuncOp getFunction() const { return main_; }
 
 private:
-  explicit Interpreter(mlir::ModuleOp module, mlir::func::FuncOp main)
-      : module_(module), main_(main) {}
+  explicit Interpreter(mlir::ModuleOp module, mlir::func::FuncOp main);
   mlir::LogicalResult prepare();
+  std::unique_ptr<detail::RunResources> takeResources();
+  void returnResources(std::unique_ptr<detail::RunResources> resources);
 
   mlir::ModuleOp module_;
   mlir::func::FuncOp main_;
@@ -79,6 +93,12 @@ private:
   std::vector<std::string> outputNames_;
   /// Weights converted to float once, by op.
   llvm::DenseMap<mlir::Operation *, std::shared_ptr<Tensor>> weights_;
+  /// Conv ops whose result's only user is an activation that oneDNN can
+  /// apply as a post-op, mapped to that activation.
+  llvm::DenseMap<mlir::Operation *, mlir::Operation *> fusedActivations_;
+  /// Resources of finished runs, for the next ones.
+  std::mutex resourcesMutex_;
+  std::vector<std::unique_ptr<detail::RunResources>> idleResources_;
 };
 
 } // namespace tpuc

@@ -8,6 +8,8 @@
 #ifndef TPUC_SUPPORT_TOOLSUPPORT_H
 #define TPUC_SUPPORT_TOOLSUPPORT_H
 
+#include "tpuc/Support/AtomicFile.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -36,9 +38,6 @@ std::string describeLocation(mlir::Location loc);
 /// weight files are also looked up next to it. Diagnostics go to the handler.
 mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &ctx,
                                              llvm::StringRef path);
-
-/// Writes `text` to `path` through a temporary file renamed into place.
-llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef text);
 
 /// Prints `<tool>: error: <message>` and returns 1, for `return fail(...)`.
 int reportError(llvm::StringRef toolName, const llvm::Twine &message);

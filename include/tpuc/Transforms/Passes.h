@@ -12,6 +12,8 @@ namespace tpuc::top {
 
 std::unique_ptr<mlir::Pass> createShapeInferPass();
 std::unique_ptr<mlir::Pass> createSaveWeightsPass();
+std::unique_ptr<mlir::Pass> createProcessorAssignPass();
+std::unique_ptr<mlir::Pass> createImportCalibrationTablePass();
 
 #define GEN_PASS_DECL
 #include "dialects/Top/Passes.h.inc"
@@ -20,6 +22,19 @@ std::unique_ptr<mlir::Pass> createSaveWeightsPass();
 #include "dialects/Top/Passes.h.inc"
 
 } // namespace tpuc::top
+
+namespace tpuc::tpu {
+
+std::unique_ptr<mlir::Pass> createConvertTopToTpuPass();
+std::unique_ptr<mlir::Pass> createStripIOQuantPass();
+
+#define GEN_PASS_DECL
+#include "dialects/Tpu/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dialects/Tpu/Passes.h.inc"
+
+} // namespace tpuc::tpu
 
 namespace tpuc {
 

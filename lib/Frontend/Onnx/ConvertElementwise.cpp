@@ -37,8 +37,10 @@ int64_t broadcastRank(NodeContext &ctx) {
 
 template <typename OpT>
 LogicalResult convertUnary(NodeContext &ctx,
-                           llvm::ArrayRef<NamedAttribute> attrs = {}) {
-  return ctx.emitAsOutput<OpT>(ctx.getRank(0), {ctx.getValue(0)}, attrs);
+                           llvm::ArrayRef<NamedAttribute> attrs = {},
+                           Type elementType = {}) {
+  return ctx.emitAsOutput<OpT>(ctx.getRank(0), {ctx.getValue(0)}, attrs,
+                               elementType);
 }
 
 template <typename OpT> LogicalResult convertSimpleUnary(NodeContext &ctx) {
@@ -121,10 +123,13 @@ LogicalResult convertClip(NodeContext &ctx) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult convertPow(NodeContext &ctx) {
-  auto exponent = scalarOperand(ctx, 1, 0);
-  if (!exponent)
-    return ctx.unsupported("Pow with a non-constant or non-scalar exponent");
-  return convertUnary<top::PowOp>(ctx, {ctx.attr("exponent", *exponent)});
+  // The result has the base's type: integer bases give integer powers.
+  Type resultType = ctx.integerResultType();
+  if (auto exponent = scalarOperand(ctx, 1, 0))
+    return convertUnary<top::PowOp>(ctx, {ctx.attr("exponent", *exponent)},
+                                    resultType);
+  return ctx.emitAsOutput<top::PowTensorOp>(
+      broadcastRank(ctx), {ctx.getValue(0), ctx.getValue(1)}, {}, resultType);
 }
 
 LogicalResult convertReciprocal(NodeContext &ctx) {
@@ -175,9 +180,11 @@ LogicalResult convertMul(NodeContext &ctx) {
 }
 
 LogicalResult convertDiv(NodeContext &ctx) {
-  // x / c is not x * (1/c) bit for bit, so the divisor stays a weight.
+  // x / c is not x * (1/c) bit for bit, so the divisor stays a weight. An
+  // integer result type makes the quotient truncate, as ONNX integer Div.
   return ctx.emitAsOutput<top::DivOp>(broadcastRank(ctx),
-                                      {ctx.getValue(0), ctx.getValue(1)});
+                                      {ctx.getValue(0), ctx.getValue(1)}, {},
+                                      ctx.integerResultType());
 }
 
 /// Folds the inputs left to right with `OpT`; the last op takes the output
@@ -267,18 +274,82 @@ LogicalResult convertWhere(NodeContext &ctx) {
 // Type conversion and pass-through
 //===----------------------------------------------------------------------===//
 
-/// The element type a Cast produces; floats all map to f32.
-std::optional<Type> castElementType(MLIRContext *ctx, int64_t to) {
+LogicalResult castTo(NodeContext &ctx, int32_t to) {
+  // Casts to f16 and bf16 keep that type so that the kernel rounds to it;
+  // the interpreter still stores the rounded values as float.
+  auto elementType = elementTypeOf(ctx.getContext(), to);
+  if (!elementType)
+    return ctx.unsupported(ctx.opType() + " to " + dataTypeName(to));
+  Value input = ctx.getValue(0);
+  if (cast<RankedTensorType>(input.getType()).getElementType() ==
+      *elementType) {
+    ctx.setOutput(0, input);
+    return success();
+  }
+  FailureOr<Operation *> op = ctx.createOp(
+      top::CastOp::getOperationName(), ctx.nameLoc(ctx.outputName(0)),
+      {ctx.makeType(top::getShape(input), *elementType)}, {input}, {});
+  if (failed(op))
+    return failure();
+  ctx.setOutput(0, (*op)->getResult(0));
+  return success();
+}
+
+LogicalResult convertCast(NodeContext &ctx) {
+  return castTo(ctx, ctx.attrs.getInt("to", onnx::TensorProto::FLOAT));
+}
+
+LogicalResult convertCastLike(NodeContext &ctx) {
+  int32_t to = ctx.getDataType(1);
+  if (to == 0)
+    return ctx.unsupported("CastLike to a target of unknown element type");
+  return castTo(ctx, to);
+}
+
+LogicalResult convertIdentity(NodeContext &ctx) {
+  ctx.setOutput(0, ctx.getValue(0));
+  return success();
+}
+
+LogicalResult convertDropout(NodeContext &ctx) {
+  // Inference leaves the input as it is, and so does training with ratio 0
+  // (no element is dropped, the scale 1 / (1 - ratio) is 1).
+  if (ctx.opset >= 12 && ctx.hasInput(2)) {
+    auto training = scalarInput(ctx, 2);
+    if (!training)
+      return ctx.unsupported("Dropout with non-constant training_mode");
+    std::optional<double> ratio = ctx.hasInput(1) ? scalarInput(ctx, 1) : 0.5;
+    if (*training != 0 && (!ratio || *ratio != 0))
+      return ctx.unsupported("Dropout in training mode");
+  }
+  ctx.setOutput(0, ctx.getValue(0));
+  if (ctx.isOutputUsed(1)) {
+    // The mask keeps every element.
+    ArrayRef<int64_t> shape = ctx.getShape(0);
+    ctx.setConstantOutput(
+        1,
+        ConstTensor::fromInts(std::vector<int64_t>(shape.begin(), shape.end()),
+                              std::vector<int64_t>(productOf(shape), 1),
+                              onnx::TensorProto::BOOL));
+  }
+  return success();
+}
+
+} // namespace
+
+std::optional<Type> elementTypeOf(MLIRContext *ctx, int32_t dataType) {
   auto signedInt = [&](unsigned w) { return IntegerType::get(ctx, w); };
   auto unsignedInt = [&](unsigned w) {
     return IntegerType::get(ctx, w, IntegerType::Unsigned);
   };
-  switch (to) {
+  switch (dataType) {
   case onnx::TensorProto::FLOAT:
   case onnx::TensorProto::DOUBLE:
-  case onnx::TensorProto::FLOAT16:
-  case onnx::TensorProto::BFLOAT16:
     return Float32Type::get(ctx);
+  case onnx::TensorProto::FLOAT16:
+    return Float16Type::get(ctx);
+  case onnx::TensorProto::BFLOAT16:
+    return BFloat16Type::get(ctx);
   case onnx::TensorProto::BOOL:
     return signedInt(1);
   case onnx::TensorProto::INT8:
@@ -301,45 +372,6 @@ std::optional<Type> castElementType(MLIRContext *ctx, int64_t to) {
     return std::nullopt;
   }
 }
-
-LogicalResult convertCast(NodeContext &ctx) {
-  int64_t to = ctx.attrs.getInt("to", onnx::TensorProto::FLOAT);
-  auto elementType = castElementType(ctx.getContext(), to);
-  if (!elementType)
-    return ctx.unsupported("Cast to " + dataTypeName(to));
-  Value input = ctx.getValue(0);
-  if (cast<RankedTensorType>(input.getType()).getElementType() ==
-      *elementType) {
-    ctx.setOutput(0, input);
-    return success();
-  }
-  FailureOr<Operation *> op = ctx.createOp(
-      top::CastOp::getOperationName(), ctx.nameLoc(ctx.outputName(0)),
-      {ctx.makeType(top::getShape(input), *elementType)}, {input}, {});
-  if (failed(op))
-    return failure();
-  ctx.setOutput(0, (*op)->getResult(0));
-  return success();
-}
-
-LogicalResult convertIdentity(NodeContext &ctx) {
-  ctx.setOutput(0, ctx.getValue(0));
-  return success();
-}
-
-LogicalResult convertDropout(NodeContext &ctx) {
-  if (ctx.opset >= 12 && ctx.hasInput(2)) {
-    auto training = scalarInput(ctx, 2);
-    if (!training || *training != 0)
-      return ctx.unsupported("Dropout in training mode");
-  }
-  if (ctx.isOutputUsed(1))
-    return ctx.unsupported("Dropout mask output");
-  ctx.setOutput(0, ctx.getValue(0));
-  return success();
-}
-
-} // namespace
 
 void addElementwiseConverters(ConverterMap &map) {
   map["Relu"] = convertSimpleUnary<top::ReluOp>;
@@ -381,6 +413,7 @@ void addElementwiseConverters(ConverterMap &map) {
   map["Xor"] = convertXor;
   map["Where"] = convertWhere;
   map["Cast"] = convertCast;
+  map["CastLike"] = convertCastLike;
   map["Identity"] = convertIdentity;
   map["Dropout"] = convertDropout;
 }

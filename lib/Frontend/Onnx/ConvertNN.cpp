@@ -268,35 +268,118 @@ LogicalResult convertInstanceNorm(NodeContext &ctx) {
       {ctx.attr("eps", double(ctx.attrs.getFloat("epsilon", 1e-5f)))});
 }
 
+/// LayerNormalization's optional Mean and InvStdDev outputs (the statistics
+/// over dims [axis, rank), kept as size 1), built from reductions:
+/// mean(x) and (mean((x - mean(x))^2) + epsilon)^-0.5.
+LogicalResult convertLayerNormStats(NodeContext &ctx, int64_t axis,
+                                    double eps) {
+  int64_t rank = ctx.getRank(0);
+  Dims axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  auto name = [&](unsigned output, StringRef temp) {
+    return ctx.isOutputUsed(output) ? ctx.outputName(output).str()
+                                    : ctx.tempName(temp);
+  };
+  auto reduceMean = [&](StringRef resultName, Value input) {
+    return ctx.createRanked<top::ReduceOp>(resultName, rank, {input},
+                                           {ctx.attr("axes", axes),
+                                            ctx.attr("keepdims", true),
+                                            ctx.attr("mode", "ReduceMean")});
+  };
+  Value x = ctx.getValue(0);
+  FailureOr<Value> mean = reduceMean(name(1, "mean"), x);
+  if (failed(mean))
+    return failure();
+  ctx.setOutput(1, *mean);
+  if (!ctx.isOutputUsed(2))
+    return success();
+  FailureOr<Value> centered =
+      ctx.createRanked<top::SubOp>(ctx.tempName("centered"), rank, {x, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> squared = ctx.createRanked<top::MulOp>(
+      ctx.tempName("squared"), rank, {*centered, *centered});
+  if (failed(squared))
+    return failure();
+  FailureOr<Value> variance = reduceMean(ctx.tempName("variance"), *squared);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted = ctx.createRanked<top::AddConstOp>(
+      ctx.tempName("variance_eps"), rank, {*variance},
+      {ctx.attr("const_val", eps)});
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> invStdDev = ctx.createRanked<top::PowOp>(
+      ctx.outputName(2), rank, {*shifted}, {ctx.attr("exponent", -0.5)});
+  if (failed(invStdDev))
+    return failure();
+  ctx.setOutput(2, *invStdDev);
+  return success();
+}
+
 LogicalResult convertLayerNorm(NodeContext &ctx) {
-  for (unsigned i = 1; i < ctx.numOutputs(); ++i)
-    if (ctx.isOutputUsed(i))
-      return ctx.unsupported("LayerNormalization Mean/InvStdDev outputs");
   int64_t rank = ctx.getRank(0);
   auto axis = normalizeAxisValue(ctx.attrs.getInt("axis", -1), rank);
   if (!axis)
     return ctx.error("axis is out of range");
-  return ctx.emitAsOutput<top::LayerNormOp>(
-      rank, {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
-      {ctx.intAttr("axis", *axis),
-       ctx.attr("eps", double(ctx.attrs.getFloat("epsilon", 1e-5f)))});
+  double eps = ctx.attrs.getFloat("epsilon", 1e-5f);
+  if (ctx.isOutputUsed(0) &&
+      failed(ctx.emitAsOutput<top::LayerNormOp>(
+          rank, {ctx.getValue(0), ctx.getValue(1), ctx.getValue(2)},
+          {ctx.intAttr("axis", *axis), ctx.attr("eps", eps)})))
+    return failure();
+  // The statistics are training outputs; inference graphs rarely ask for
+  // them, so they are separate ops rather than results of top.LayerNorm.
+  if (ctx.isOutputUsed(1) || ctx.isOutputUsed(2))
+    return convertLayerNormStats(ctx, *axis, eps);
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 
+/// MaxPool with its Indices output.
+LogicalResult
+convertMaxPoolWithIndices(NodeContext &ctx,
+                          llvm::SmallVector<NamedAttribute> attrs) {
+  int64_t order = ctx.attrs.getInt("storage_order", 0);
+  if (order != 0 && order != 1)
+    return ctx.error("storage_order must be 0 or 1, got " + llvm::Twine(order));
+  if (order == 1)
+    attrs.push_back(ctx.attr("column_major", true));
+  int64_t rank = ctx.getRank(0);
+  // Output 0 is required by ONNX, so only a malformed node lacks its name.
+  std::string outputName = ctx.outputName(0).empty() ? ctx.tempName("values")
+                                                     : ctx.outputName(0).str();
+  Location loc =
+      FusedLoc::get(ctx.getContext(),
+                    {ctx.nameLoc(outputName), ctx.nameLoc(ctx.outputName(1))});
+  Dims unknown(rank, ShapedType::kDynamic);
+  FailureOr<Operation *> op =
+      ctx.createOp(top::MaxPoolWithIndicesOp::getOperationName(), loc,
+                   {ctx.makeType(unknown),
+                    ctx.makeType(unknown, ctx.builder.getIntegerType(64))},
+                   {ctx.getValue(0)}, attrs);
+  if (failed(op))
+    return failure();
+  ctx.setOutput(0, (*op)->getResult(0));
+  ctx.setOutput(1, (*op)->getResult(1));
+  return success();
+}
+
 template <typename OpT> LogicalResult convertPool(NodeContext &ctx) {
+  constexpr bool isMax = std::is_same_v<OpT, top::MaxPoolOp>;
   if (failed(checkWindowRank(ctx)))
     return failure();
-  if (ctx.isOutputUsed(1))
-    return ctx.unsupported(ctx.opType() + " Indices output");
   if (!ctx.attrs.has("kernel_shape"))
     return ctx.error("kernel_shape is required");
   FailureOr<Window> w = readWindow(ctx, ctx.getShape(0), {});
   if (failed(w))
     return failure();
-  if (llvm::any_of(w->dilations, [](int64_t d) { return d != 1; }))
+  bool dilated = llvm::any_of(w->dilations, [](int64_t d) { return d != 1; });
+  if (dilated && !isMax)
     return ctx.unsupported(ctx.opType() + " with dilations");
   size_t spatial = w->kernel.size();
   for (size_t i = 0; i < 2 * spatial; ++i)
@@ -306,8 +389,13 @@ template <typename OpT> LogicalResult convertPool(NodeContext &ctx) {
   llvm::SmallVector<NamedAttribute> attrs = {
       ctx.attr("kernel_shape", w->kernel), ctx.attr("strides", w->strides),
       ctx.attr("pads", w->pads)};
+  if (dilated)
+    attrs.push_back(ctx.attr("dilations", w->dilations));
   if (ctx.attrs.getInt("ceil_mode", 0))
     attrs.push_back(ctx.attr("ceil_mode", true));
+  if constexpr (isMax)
+    if (ctx.isOutputUsed(1))
+      return convertMaxPoolWithIndices(ctx, attrs);
   if (ctx.attrs.getInt("count_include_pad", 0))
     attrs.push_back(ctx.attr("count_include_pad", true));
   return ctx.emitAsOutput<OpT>(ctx.getRank(0), {ctx.getValue(0)}, attrs);

@@ -1,11 +1,11 @@
 //===- ConvertResize.cpp - Resize and Upsample ----------------------------===//
 //
-// ONNX Resize has more coordinate and rounding modes than top.Interp. For
-// nearest resizing only the source index each output index reads matters,
-// so the importer computes that map as ONNX (and onnxruntime for opset < 11)
+// ONNX Resize has more coordinate modes than top.Interp. For nearest
+// resizing only the source index each output index reads matters, so the
+// importer computes that map as ONNX (and onnxruntime for opset < 11)
 // defines it and picks a Top op that reads the same indices: top.Upsample
-// for integer factors, else top.Interp with some coordinate mode. Anything
-// else is reported as an unsupported attribute value.
+// for integer factors, else top.Interp with some coordinate and nearest
+// mode. Anything else is reported as an unsupported attribute value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,21 +70,6 @@ std::optional<Dims> onnxNearestMap(StringRef coordMode, StringRef nearestMode,
       rounded = scale < 1.0 ? std::ceil(s) : std::trunc(s);
     else
       return std::nullopt;
-    map.push_back(
-        std::clamp<int64_t>(static_cast<int64_t>(rounded), 0, inLen - 1));
-  }
-  return map;
-}
-
-/// The source index top.Interp nearest reads: round half down, except
-/// asymmetric, which floors.
-Dims interpNearestMap(StringRef coordMode, int64_t inLen, int64_t outLen,
-                      double scale) {
-  Dims map;
-  for (int64_t x = 0; x < outLen; ++x) {
-    double s = *onnxSourceCoordinate(coordMode, x, inLen, outLen, scale);
-    double rounded =
-        coordMode == "asymmetric" ? std::floor(s) : std::ceil(s - 0.5);
     map.push_back(
         std::clamp<int64_t>(static_cast<int64_t>(rounded), 0, inLen - 1));
   }
@@ -166,24 +151,34 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
           rank, {ctx.getValue(0)},
           {ctx.intAttr("scale_h", fh), ctx.intAttr("scale_w", fw)});
   }
-  // Otherwise any Interp coordinate mode that reads the same indices.
-  std::vector<std::string> candidates = {req.coordMode, "asymmetric",
+  // Otherwise any Interp coordinate and nearest mode that read the same
+  // indices, the requested ones first (tf_half_pixel_for_nn, for one, reads
+  // what half_pixel with ceil reads).
+  std::vector<std::string> coordModes = {req.coordMode, "asymmetric",
                                          "half_pixel", "align_corners",
                                          "pytorch_half_pixel"};
-  for (const std::string &mode : candidates) {
-    if (!supportedCoord(mode))
+  std::vector<std::string> nearestModes = {
+      req.nearestMode, "round_prefer_floor", "round_prefer_ceil", "floor",
+      "ceil"};
+  for (const std::string &coord : coordModes) {
+    if (!supportedCoord(coord))
       continue;
-    if (interpNearestMap(mode, ih, oh, scaleH) != *wantH ||
-        interpNearestMap(mode, iw, ow, scaleW) != *wantW)
-      continue;
-    FailureOr<Value> result = ctx.create<top::InterpOp>(
-        ctx.outputName(0), req.outShape, {ctx.getValue(0)},
-        {ctx.attr("mode", "nearest"), ctx.attr("coord_mode", StringRef(mode)),
-         ctx.attr("scale_h", scaleH), ctx.attr("scale_w", scaleW)});
-    if (failed(result))
-      return failure();
-    ctx.setOutput(0, *result);
-    return success();
+    for (const std::string &nearest : nearestModes) {
+      if (nearest == "simple" ||
+          onnxNearestMap(coord, nearest, ih, oh, scaleH) != *wantH ||
+          onnxNearestMap(coord, nearest, iw, ow, scaleW) != *wantW)
+        continue;
+      FailureOr<Value> result = ctx.create<top::InterpOp>(
+          ctx.outputName(0), req.outShape, {ctx.getValue(0)},
+          {ctx.attr("mode", "nearest"),
+           ctx.attr("coord_mode", StringRef(coord)),
+           ctx.attr("nearest_mode", StringRef(nearest)),
+           ctx.attr("scale_h", scaleH), ctx.attr("scale_w", scaleW)});
+      if (failed(result))
+        return failure();
+      ctx.setOutput(0, *result);
+      return success();
+    }
   }
   return ctx.unsupported(ctx.opType() + " nearest_mode '" + req.nearestMode +
                          "' with coordinate mode '" + req.coordMode + "'");

@@ -50,6 +50,8 @@ private:
     const onnx::TensorProto *initializer = nullptr;
     /// Produced by a node that could not be converted.
     bool poisoned = false;
+    /// ONNX element type of a value that is not a constant (0 = unknown).
+    int32_t dataType = 0;
   };
 
   LogicalResult selectOutputs();
@@ -62,12 +64,17 @@ private:
   LogicalResult createReturn();
   LogicalResult reportUnsupported();
 
-  void recordUnsupported(const std::string &what, const std::string &node);
+  /// Records that node `node` (of type `opType`) uses `what`, an op type
+  /// or an op type followed by an attribute value, that tpuc cannot import.
+  void recordUnsupported(const std::string &opType, const std::string &what,
+                         const std::string &node);
   bool nodeInputsReady(const onnx::NodeProto &node) const;
   LogicalResult preprocessAttrs(StringRef inputName, ArrayRef<int64_t> shape,
                                 NamedAttrList &attrs);
 
   ArrayRef<int64_t> shapeOf(const TensorEntry &entry) const;
+  int32_t dataTypeOf(StringRef name);
+  int32_t inferDataType(const onnx::NodeProto &node, int output);
   Value materialize(StringRef name, TensorEntry &entry);
   Value createWeight(StringRef name, ArrayRef<int64_t> shape,
                      std::vector<float> data);
@@ -86,6 +93,9 @@ private:
   Value none_;
 
   llvm::StringMap<TensorEntry> tensors_;
+  /// Element types the model declares (graph inputs and outputs,
+  /// value_info).
+  llvm::StringMap<int32_t> declaredTypes_;
   std::vector<std::string> outputNames_;
   llvm::StringMap<int> producer_;
   std::vector<bool> needed_;
@@ -94,7 +104,11 @@ private:
   llvm::StringSet<> assigned_;
   llvm::DenseMap<const ConstTensor *, Value> weightOf_;
 
-  std::vector<std::pair<std::string, std::vector<std::string>>> unsupported_;
+  struct Unsupported {
+    std::string opType, what;
+    std::vector<std::string> nodes;
+  };
+  std::vector<Unsupported> unsupported_;
   llvm::StringMap<size_t> unsupportedIndex_;
   const onnx::NodeProto *currentNode_ = nullptr;
 };
@@ -105,8 +119,7 @@ namespace {
 /// are constants.
 bool isFoldOnlyOp(StringRef op) {
   return llvm::is_contained({"Shape", "Size", "Constant", "ConstantOfShape",
-                             "Range", "CastLike", "Mod", "Floor", "Ceil",
-                             "Round", "Sign"},
+                             "Range", "Mod", "Floor", "Ceil", "Round", "Sign"},
                             op);
 }
 
@@ -141,6 +154,13 @@ Type inputElementType(MLIRContext *ctx, int32_t dataType) {
 
 LogicalResult GraphImporter::selectOutputs() {
   const onnx::GraphProto &graph = model_.graph();
+  auto declare = [&](const onnx::ValueInfoProto &info) {
+    if (int32_t type = info.type().tensor_type().elem_type())
+      declaredTypes_[info.name()] = type;
+  };
+  llvm::for_each(graph.input(), declare);
+  llvm::for_each(graph.output(), declare);
+  llvm::for_each(graph.value_info(), declare);
   for (const auto &init : graph.initializer()) {
     tensors_[init.name()].initializer = &init;
     reserved_.insert(init.name());
@@ -203,11 +223,12 @@ void GraphImporter::checkOpTypes() {
       continue;
     const onnx::NodeProto &node = graph.node(i);
     if (!isDefaultDomain(node)) {
-      recordUnsupported(node.domain() + "." + node.op_type(), nodeLabel(node));
+      std::string type = node.domain() + "." + node.op_type();
+      recordUnsupported(type, type, nodeLabel(node));
       continue;
     }
     if (!converters_.count(node.op_type()) && !isFoldOnlyOp(node.op_type()))
-      recordUnsupported(node.op_type(), nodeLabel(node));
+      recordUnsupported(node.op_type(), node.op_type(), nodeLabel(node));
   }
 }
 
@@ -375,6 +396,7 @@ LogicalResult GraphImporter::createFunction() {
                                             ValueRange{arg}, attrs.getAttrs());
     claimName(name);
     tensors_[name].value = op.getOutput();
+    tensors_[name].dataType = input.info->type().tensor_type().elem_type();
   }
   return success();
 }
@@ -492,7 +514,11 @@ LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
   }
   for (int i = 0; i < node.output_size(); ++i) {
     const std::string &out = node.output(i);
-    if (out.empty() || !usedTensors_.contains(out))
+    if (out.empty())
+      continue;
+    if (!tensors_[out].constant)
+      tensors_[out].dataType = inferDataType(node, i);
+    if (!usedTensors_.contains(out))
       continue;
     const TensorEntry &entry = tensors_[out];
     if (!entry.value && !entry.constant) {
@@ -547,25 +573,45 @@ LogicalResult GraphImporter::createReturn() {
   return success();
 }
 
-void GraphImporter::recordUnsupported(const std::string &what,
+void GraphImporter::recordUnsupported(const std::string &opType,
+                                      const std::string &what,
                                       const std::string &node) {
   auto [it, inserted] =
       unsupportedIndex_.try_emplace(what, unsupported_.size());
   if (inserted)
-    unsupported_.push_back({what, {}});
-  unsupported_[it->second].second.push_back(node);
+    unsupported_.push_back({opType, what, {}});
+  unsupported_[it->second].nodes.push_back(node);
 }
 
+/// One error for the whole model: each op type once, in the order first
+/// met, with every unsupported use and the nodes that have it, e.g.
+/// "TopK (nodes a, b); Resize mode 'cubic' (node c), coordinate mode
+/// 'tf_crop_and_resize' (node d)".
 LogicalResult GraphImporter::reportUnsupported() {
   if (unsupported_.empty())
     return success();
-  std::string message = "unsupported ONNX ops: ";
-  for (size_t i = 0; i < unsupported_.size(); ++i) {
-    const auto &[what, nodes] = unsupported_[i];
-    message += (i ? "; " : "") + what + " (node" +
-               (nodes.size() > 1 ? "s " : " ") + llvm::join(nodes, ", ") + ")";
+  std::vector<std::string> opTypes;
+  for (const Unsupported &entry : unsupported_)
+    if (!llvm::is_contained(opTypes, entry.opType))
+      opTypes.push_back(entry.opType);
+  std::vector<std::string> groups;
+  for (const std::string &opType : opTypes) {
+    std::vector<std::string> uses;
+    for (const Unsupported &entry : unsupported_) {
+      if (entry.opType != opType)
+        continue;
+      // The op type is said once, before its first use.
+      StringRef what = entry.what;
+      if (!uses.empty() && what.starts_with(opType + " "))
+        what = what.drop_front(opType.size() + 1);
+      uses.push_back((what + " (node" + (entry.nodes.size() > 1 ? "s " : " ") +
+                      llvm::join(entry.nodes, ", ") + ")")
+                         .str());
+    }
+    groups.push_back(llvm::join(uses, ", "));
   }
-  emitError(UnknownLoc::get(&ctx_)) << message;
+  emitError(UnknownLoc::get(&ctx_))
+      << "unsupported ONNX ops: " << llvm::join(groups, "; ");
   return failure();
 }
 
@@ -613,6 +659,43 @@ ArrayRef<int64_t> GraphImporter::shapeOf(const TensorEntry &entry) const {
   if (entry.value)
     return top::getShape(entry.value);
   return {};
+}
+
+int32_t GraphImporter::dataTypeOf(StringRef name) {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end())
+    return 0;
+  if (it->second.constant)
+    return it->second.constant->dataType;
+  return it->second.dataType;
+}
+
+/// The element type of output `output` of a converted node: the model's
+/// declaration when it has one, else what the ONNX op definition gives for
+/// the input types (most ops keep their first input's type).
+int32_t GraphImporter::inferDataType(const onnx::NodeProto &node, int output) {
+  auto declared = declaredTypes_.find(node.output(output));
+  if (declared != declaredTypes_.end())
+    return declared->second;
+  auto input = [&](int index) -> int32_t {
+    return index < node.input_size() ? dataTypeOf(node.input(index)) : 0;
+  };
+  StringRef op = node.op_type();
+  if (op == "Cast")
+    return NodeAttributes(node).getInt("to", 0);
+  if (op == "CastLike" || op == "Where")
+    return input(1);
+  if (llvm::is_contained({"Equal", "Greater", "GreaterOrEqual", "Less",
+                          "LessOrEqual", "Not", "And", "Or", "Xor", "IsNaN",
+                          "IsInf"},
+                         op) ||
+      (op == "Dropout" && output == 1))
+    return onnx::TensorProto::BOOL;
+  if (llvm::is_contained({"ArgMax", "ArgMin", "Shape", "Size", "NonZero"},
+                         op) ||
+      (llvm::is_contained({"MaxPool", "TopK"}, op) && output == 1))
+    return onnx::TensorProto::INT64;
+  return input(0);
 }
 
 std::string GraphImporter::uniqueName(StringRef base) {
@@ -684,6 +767,19 @@ ArrayRef<int64_t> NodeContext::getShape(unsigned index) {
   if (!hasInput(index))
     return {};
   return graph_.shapeOf(graph_.tensors_[node.input(index)]);
+}
+
+int32_t NodeContext::getDataType(unsigned index) {
+  if (!hasInput(index))
+    return 0;
+  return graph_.dataTypeOf(node.input(index));
+}
+
+Type NodeContext::integerResultType() {
+  int32_t type = getDataType(0);
+  if (!isIntegerDataType(type))
+    return {};
+  return elementTypeOf(getContext(), type).value_or(Type());
 }
 
 StringRef NodeContext::outputName(unsigned index) const {
@@ -795,7 +891,7 @@ NamedAttribute NodeContext::intAttr(StringRef name, int64_t v) {
 
 LogicalResult NodeContext::unsupported(const llvm::Twine &what) {
   reportedUnsupported_ = true;
-  graph_.recordUnsupported(what.str(), nodeName());
+  graph_.recordUnsupported(node.op_type(), what.str(), nodeName());
   return failure();
 }
 

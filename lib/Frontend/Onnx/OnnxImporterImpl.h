@@ -34,6 +34,8 @@ namespace tpuc::onnx_import {
 /// Whether an ONNX element type (onnx::TensorProto::DataType) is a floating
 /// point type; such tensors keep their values as float.
 bool isFloatDataType(int32_t dataType);
+/// Whether it is an integer type other than BOOL.
+bool isIntegerDataType(int32_t dataType);
 /// "FLOAT", "INT64", ... for messages.
 std::string dataTypeName(int32_t dataType);
 
@@ -166,6 +168,15 @@ public:
   mlir::Value getValue(unsigned index);
   llvm::ArrayRef<int64_t> getShape(unsigned index);
   int64_t getRank(unsigned index) { return getShape(index).size(); }
+  /// The input's ONNX element type (onnx::TensorProto::DataType), or 0
+  /// (UNDEFINED) when neither the model nor the importer knows it.
+  int32_t getDataType(unsigned index);
+  /// The MLIR element type of ONNX integer results of this node's first
+  /// input's type (ui8 for UINT8, ...), or null when that input is not
+  /// known to be an integer tensor. Ops whose result keeps their input's
+  /// integer type (Div, Pow) are built with it so that their kernels give
+  /// integer results.
+  mlir::Type integerResultType();
 
   // Outputs.
   unsigned numOutputs() const { return node.output_size(); }
@@ -187,14 +198,16 @@ public:
   /// Creates an op with one result of `shape` (unknown dims are
   /// ShapedType::kDynamic), verifies it and infers its shape, which must
   /// become static. Errors are emitted on the op.
+  /// The result's element type is `elementType`, f32 when null.
   template <typename OpT>
   mlir::FailureOr<mlir::Value>
   create(llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
          mlir::ValueRange operands,
-         llvm::ArrayRef<mlir::NamedAttribute> attributes = {}) {
+         llvm::ArrayRef<mlir::NamedAttribute> attributes = {},
+         mlir::Type elementType = {}) {
     mlir::FailureOr<mlir::Operation *> op =
-        createOp(OpT::getOperationName(), nameLoc(name), {makeType(shape)},
-                 operands, attributes);
+        createOp(OpT::getOperationName(), nameLoc(name),
+                 {makeType(shape, elementType)}, operands, attributes);
     if (mlir::failed(op))
       return mlir::failure();
     return (*op)->getResult(0);
@@ -203,9 +216,10 @@ public:
   template <typename OpT>
   mlir::FailureOr<mlir::Value>
   createRanked(llvm::StringRef name, int64_t rank, mlir::ValueRange operands,
-               llvm::ArrayRef<mlir::NamedAttribute> attributes = {}) {
+               llvm::ArrayRef<mlir::NamedAttribute> attributes = {},
+               mlir::Type elementType = {}) {
     llvm::SmallVector<int64_t> shape(rank, mlir::ShapedType::kDynamic);
-    return create<OpT>(name, shape, operands, attributes);
+    return create<OpT>(name, shape, operands, attributes, elementType);
   }
   /// The general form (several results, any element types).
   mlir::FailureOr<mlir::Operation *>
@@ -246,9 +260,10 @@ public:
   template <typename OpT>
   mlir::LogicalResult
   emitAsOutput(int64_t rank, mlir::ValueRange operands,
-               llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
+               llvm::ArrayRef<mlir::NamedAttribute> attrs = {},
+               mlir::Type elementType = {}) {
     mlir::FailureOr<mlir::Value> value =
-        createRanked<OpT>(outputName(0), rank, operands, attrs);
+        createRanked<OpT>(outputName(0), rank, operands, attrs, elementType);
     if (mlir::failed(value))
       return mlir::failure();
     setOutput(0, *value);
@@ -271,6 +286,14 @@ void addResizeConverters(ConverterMap &map);
 //===----------------------------------------------------------------------===//
 // Helpers shared by converters
 //===----------------------------------------------------------------------===//
+
+/// The MLIR element type tpuc gives a tensor of ONNX type `dataType` when
+/// an op must keep it (Cast's result, integer results): f32 for FLOAT and
+/// DOUBLE, f16, bf16, i1 for BOOL, signed or unsigned integers of the
+/// type's width; nullopt for types tpuc has no counterpart of (STRING,
+/// complex, the float8 types).
+std::optional<mlir::Type> elementTypeOf(mlir::MLIRContext *ctx,
+                                        int32_t dataType);
 
 /// Normalizes a possibly negative axis; nullopt when out of range.
 std::optional<int64_t> normalizeAxisValue(int64_t axis, int64_t rank);

@@ -209,6 +209,22 @@ bool isFloatDataType(int32_t dataType) {
          dataType == onnx::TensorProto::BFLOAT16;
 }
 
+bool isIntegerDataType(int32_t dataType) {
+  switch (dataType) {
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return true;
+  default:
+    return false;
+  }
+}
+
 std::string dataTypeName(int32_t dataType) {
   if (onnx::TensorProto::DataType_IsValid(dataType))
     return onnx::TensorProto::DataType_Name(

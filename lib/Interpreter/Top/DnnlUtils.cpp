@@ -110,17 +110,32 @@ getOrCreatePrimitive(const PrimitiveKey &key,
 }
 
 primitive_attr reluAttr(bool doRelu, double reluLimit) {
+  return postOpsAttr(doRelu, reluLimit, {});
+}
+
+primitive_attr postOpsAttr(bool doRelu, double reluLimit,
+                           llvm::ArrayRef<EltwisePostOp> extra) {
   primitive_attr attr;
-  if (!doRelu)
+  if (!doRelu && extra.empty())
     return attr;
   post_ops ops;
-  if (reluLimit >= 0.0)
+  if (doRelu && reluLimit >= 0.0)
     ops.append_eltwise(1.0f, algorithm::eltwise_clip, 0.0f,
                        static_cast<float>(reluLimit));
-  else
+  else if (doRelu)
     ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f);
+  for (const EltwisePostOp &op : extra)
+    ops.append_eltwise(1.0f, op.algorithm, op.alpha, op.beta);
   attr.set_post_ops(ops);
   return attr;
+}
+
+void addPostOpsKey(PrimitiveKey &key, llvm::ArrayRef<EltwisePostOp> extra) {
+  key.add(static_cast<int64_t>(extra.size()));
+  for (const EltwisePostOp &op : extra)
+    key.add(static_cast<int64_t>(op.algorithm))
+        .add(static_cast<double>(op.alpha))
+        .add(static_cast<double>(op.beta));
 }
 
 void applyRelu(float *data, int64_t count, bool doRelu, double reluLimit) {

@@ -1,9 +1,10 @@
-//===- DnnlUtils.h - oneDNN glue for the float reference kernels -*- C++
-//-*-===//
+//===- DnnlUtils.h - oneDNN glue for the float reference kernels -*- C++ -*-===//
 //
 // One process-wide oneDNN CPU engine, a stream per thread, helpers that wrap
 // the interpreter's float buffers as dnnl::memory, and a cache of primitives
 // so that running the same module again does not rebuild (and re-JIT) them.
+// Also the entry points through which the Interpreter runs a Conv itself
+// (fused activations, cached weights, oneDNN layouts kept between ops).
 // Private to lib/Interpreter.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,8 @@
 #ifndef TPUC_LIB_INTERPRETER_TOP_DNNLUTILS_H
 #define TPUC_LIB_INTERPRETER_TOP_DNNLUTILS_H
 
+#include "mlir/IR/Operation.h"
+#include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -19,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace tpuc::dnnl_utils {
@@ -87,9 +91,53 @@ getOrCreatePrimitive(const PrimitiveKey &key,
 /// `reluLimit` when it is >= 0.
 dnnl::primitive_attr reluAttr(bool doRelu, double reluLimit);
 
+/// An elementwise function applied by a oneDNN eltwise post-op.
+struct EltwisePostOp {
+  dnnl::algorithm algorithm;
+  float alpha = 0.0f, beta = 0.0f;
+};
+
+/// reluAttr followed by `extra`.
+dnnl::primitive_attr postOpsAttr(bool doRelu, double reluLimit,
+                                 llvm::ArrayRef<EltwisePostOp> extra);
+void addPostOpsKey(PrimitiveKey &key, llvm::ArrayRef<EltwisePostOp> extra);
+
 /// The same activation applied in place on a plain buffer, for the kernels
 /// that do not run through oneDNN.
 void applyRelu(float *data, int64_t count, bool doRelu, double reluLimit);
+
+//===----------------------------------------------------------------------===//
+// Conv as run by the Interpreter (NNKernels.cpp)
+//===----------------------------------------------------------------------===//
+
+/// The post-op equal to activation op `op` (SiLU, Sigmoid, Tanh, Relu,
+/// LeakyRelu, Clip), or nullopt for any other op.
+std::optional<EltwisePostOp> activationAsPostOp(mlir::Operation *op);
+
+/// A validated top.Conv with its primitive.
+struct ConvPlan {
+  /// Empty when the result has no elements (nothing to compute).
+  CachedPrimitive cached;
+  /// oneDNN's dims of the filter, whose plain layout is the op's filter's.
+  llvm::SmallVector<int64_t, 5> weightDims;
+  int64_t outChannels = 0;
+};
+
+/// Checks a top.Conv with operands of these shapes (`biasCount` < 0: no
+/// bias) exactly as its kernel does, with the same diagnostics, and gets the
+/// primitive that applies `extra` after the op's own relu. Its layouts are
+/// oneDNN's choice.
+mlir::FailureOr<ConvPlan> planConv(mlir::Operation *op,
+                                   llvm::ArrayRef<int64_t> inputShape,
+                                   llvm::ArrayRef<int64_t> filterShape,
+                                   int64_t biasCount,
+                                   llvm::ArrayRef<int64_t> outputShape,
+                                   llvm::ArrayRef<EltwisePostOp> extra);
+
+/// Runs a planned conv on memories in the plan's layouts.
+void executeConv(const ConvPlan &plan, const dnnl::memory &src,
+                 const dnnl::memory &weights, const float *bias,
+                 const dnnl::memory &dst);
 
 } // namespace tpuc::dnnl_utils
 

@@ -2,7 +2,10 @@
 //
 // Binary ops with numpy broadcasting, Where, the scalar-constant ops and Cast.
 // Every loop runs over the contiguous output; operands that do not have the
-// output's shape are read through a BroadcastIndexer.
+// output's shape are read through a BroadcastIndexer. Div, Pow and PowTensor
+// with an integer result element type store the integer ONNX gives (the
+// float result truncated toward zero), since tensors hold floats whatever
+// the element type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,15 +17,16 @@
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 
 namespace tpuc {
 namespace {
-
 
 /// The relu fused into an op: clamps to [0, limit], or [0, inf) when the
 /// limit is negative.
@@ -99,6 +103,64 @@ LogicalResult runBinary(Operation *op, KernelArgs &args, F fn) {
   return success();
 }
 
+/// How a float result is stored in an integer element type: truncated
+/// toward zero and saturated to the type's range (NaN, which has no integer
+/// value, becomes 0). Bounds are doubles: exact up to 53 bits, and for wider
+/// types the nearest float is what the interpreter can store anyway.
+struct IntegerResult {
+  double lo, hi;
+
+  float operator()(double x) const {
+    if (std::isnan(x))
+      return 0.0f;
+    return static_cast<float>(std::min(std::max(std::trunc(x), lo), hi));
+  }
+};
+
+/// The conversion for a result of integer element type `type` wider than one
+/// bit, else nullopt (floats, bools and non-integer types).
+std::optional<IntegerResult> integerResultOf(Type type) {
+  if (isa<IndexType>(type))
+    type = IntegerType::get(type.getContext(), 64);
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType || intType.getWidth() <= 1 || intType.getWidth() > 64)
+    return std::nullopt;
+  unsigned width = intType.getWidth();
+  if (intType.isUnsigned())
+    return IntegerResult{0.0, std::ldexp(1.0, width) - 1.0};
+  return IntegerResult{-std::ldexp(1.0, width - 1),
+                       std::ldexp(1.0, width - 1) - 1.0};
+}
+
+std::optional<IntegerResult> integerResultOf(Operation *op) {
+  return integerResultOf(
+      cast<ShapedType>(op->getResult(0).getType()).getElementType());
+}
+
+LogicalResult runDiv(top::DivOp op, KernelArgs &args) {
+  if (std::optional<IntegerResult> toInt = integerResultOf(op))
+    return runBinary(op, args, [convert = *toInt](float a, float b) {
+      // The operands hold integers, so the double quotient truncates to the
+      // exact integer quotient.
+      if (b == 0.0f)
+        return 0.0f;
+      return convert(static_cast<double>(a) / static_cast<double>(b));
+    });
+  return runBinary(op, args, [](float a, float b) { return a / b; });
+}
+
+LogicalResult runPowTensor(top::PowTensorOp op, KernelArgs &args) {
+  auto power = [](float x, float y) {
+    return std::pow(static_cast<double>(x), static_cast<double>(y));
+  };
+  if (std::optional<IntegerResult> toInt = integerResultOf(op))
+    return runBinary(op, args, [convert = *toInt, power](float x, float y) {
+      return convert(power(x, y));
+    });
+  return runBinary(op, args, [power](float x, float y) {
+    return static_cast<float>(power(x, y));
+  });
+}
 
 // numpy's maximum/minimum propagate NaN; so do these.
 float maxPropagatingNaN(float a, float b) {
@@ -176,6 +238,10 @@ LogicalResult runWhere(top::WhereOp op, KernelArgs &args) {
 
 LogicalResult runPow(top::PowOp op, KernelArgs &args) {
   double exponent = op.getExponent().convertToDouble();
+  if (std::optional<IntegerResult> toInt = integerResultOf(op))
+    return runUnary(op, args, [convert = *toInt, exponent](float x) {
+      return convert(std::pow(static_cast<double>(x), exponent));
+    });
   // x * x is exactly pow(x, 2) rounded to float: the double square of a float
   // is exact.
   if (exponent == 2.0)
@@ -232,28 +298,15 @@ LogicalResult runCast(top::CastOp op, KernelArgs &args) {
     elementType = IntegerType::get(op.getContext(), 64);
 
   if (auto intType = dyn_cast<IntegerType>(elementType)) {
-    unsigned width = intType.getWidth();
-    if (width == 1)
+    if (intType.getWidth() == 1)
       return runUnary(op, args,
                       [](float x) { return x != 0.0f ? 1.0f : 0.0f; });
-    if (width > 64)
+    std::optional<IntegerResult> toInt = integerResultOf(intType);
+    if (!toInt)
       return op.emitOpError() << "cannot cast to " << elementType;
-    // Bounds as doubles: exact up to 53 bits, and for wider types the
-    // nearest float is what the interpreter can store anyway.
-    double lo, hi;
-    if (intType.isUnsigned()) {
-      lo = 0.0;
-      hi = std::ldexp(1.0, width) - 1.0;
-    } else {
-      lo = -std::ldexp(1.0, width - 1);
-      hi = std::ldexp(1.0, width - 1) - 1.0;
-    }
-    return runUnary(op, args, [lo, hi](float x) {
-      // NaN has no integer value; ONNX leaves it undefined, 0 is chosen.
-      if (std::isnan(x))
-        return 0.0f;
-      double truncated = std::trunc(static_cast<double>(x));
-      return static_cast<float>(std::min(std::max(truncated, lo), hi));
+    // NaN has no integer value; ONNX leaves it undefined, 0 is chosen.
+    return runUnary(op, args, [convert = *toInt](float x) {
+      return convert(static_cast<double>(x));
     });
   }
 
@@ -293,9 +346,8 @@ void registerTopElementwiseKernels(KernelRegistry &registry) {
   registry.add<top::MulOp>([](top::MulOp op, KernelArgs &args) {
     return runBinary(op, args, [](float a, float b) { return a * b; });
   });
-  registry.add<top::DivOp>([](top::DivOp op, KernelArgs &args) {
-    return runBinary(op, args, [](float a, float b) { return a / b; });
-  });
+  registry.add<top::DivOp>(runDiv);
+  registry.add<top::PowTensorOp>(runPowTensor);
   registry.add<top::MaxOp>([](top::MaxOp op, KernelArgs &args) {
     return runBinary(op, args, maxPropagatingNaN);
   });

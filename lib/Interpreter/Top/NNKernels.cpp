@@ -108,73 +108,81 @@ void executeWindowPrimitive(const CachedPrimitive &cached, const memory &src,
 // Conv
 //===----------------------------------------------------------------------===//
 
-LogicalResult runConv(top::ConvOp op, KernelArgs &args) {
-  const Tensor &input = args.in(0);
-  const Tensor &filter = args.in(1);
-  const Tensor *bias = args.has(2) ? args.inputs[2] : nullptr;
-  Tensor &output = args.out();
-  auto params =
-      parseWindowParams(op, input.rank(), op.getKernelShape(), op.getStrides(),
-                        op.getPads(), op.getDilations());
+FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
+                               ArrayRef<int64_t> filterShape, int64_t biasCount,
+                               ArrayRef<int64_t> outputShape,
+                               ArrayRef<EltwisePostOp> extra) {
+  int64_t rank = static_cast<int64_t>(inputShape.size());
+  auto params = parseWindowParams(op, rank, op.getKernelShape(),
+                                  op.getStrides(), op.getPads(),
+                                  op.getDilations());
   if (failed(params))
     return failure();
   int64_t group = op.getGroup();
-  int64_t inChannels = input.dim(1), outChannels = filter.dim(0);
+  int64_t inChannels = inputShape[1];
+  int64_t outChannels = filterShape.empty() ? 0 : filterShape[0];
+  if (filterShape.size() != inputShape.size())
+    return op.emitOpError() << "filter " << top::shapeToString(filterShape)
+                            << " does not fit input "
+                            << top::shapeToString(inputShape) << " with group "
+                            << group;
   if (group <= 0 || inChannels % group || outChannels % group)
     return op.emitOpError()
            << "group " << group << " does not divide " << inChannels
            << " input and " << outChannels << " output channels";
-  if (filter.rank() != input.rank() || filter.dim(1) != inChannels / group)
+  if (filterShape[1] != inChannels / group)
     return op.emitOpError()
-           << "filter " << top::shapeToString(filter.shape)
-           << " does not fit input " << top::shapeToString(input.shape)
+           << "filter " << top::shapeToString(filterShape)
+           << " does not fit input " << top::shapeToString(inputShape)
            << " with group " << group;
-  if (bias && bias->numel() != outChannels)
-    return op.emitOpError() << "bias has " << bias->numel()
+  if (biasCount >= 0 && biasCount != outChannels)
+    return op.emitOpError() << "bias has " << biasCount
                             << " elements, expected " << outChannels;
-  int64_t spatial = input.rank() - 2;
-  llvm::SmallVector<int64_t, 4> expected = {input.dim(0), outChannels};
+  int64_t spatial = rank - 2;
+  llvm::SmallVector<int64_t, 4> expected = {inputShape[0], outChannels};
   for (int64_t i = 0; i < spatial; ++i) {
-    if (filter.dim(2 + i) != params->kernel[i])
-      return op.emitOpError() << "filter " << top::shapeToString(filter.shape)
+    if (filterShape[2 + i] != params->kernel[i])
+      return op.emitOpError() << "filter " << top::shapeToString(filterShape)
                               << " does not match kernel_shape";
     int64_t extent = params->dilations[i] * (params->kernel[i] - 1) + 1;
-    int64_t padded = input.dim(2 + i) + params->padBegin[i] + params->padEnd[i];
+    int64_t padded = inputShape[2 + i] + params->padBegin[i] + params->padEnd[i];
     expected.push_back(
         padded < extent ? 0 : (padded - extent) / params->strides[i] + 1);
   }
-  if (ArrayRef<int64_t>(expected) != ArrayRef<int64_t>(output.shape))
+  if (ArrayRef<int64_t>(expected) != outputShape)
     return op.emitOpError()
-           << "result shape " << top::shapeToString(output.shape)
+           << "result shape " << top::shapeToString(outputShape)
            << " differs from the computed " << top::shapeToString(expected);
-  if (output.numel() == 0)
-    return success();
 
   // oneDNN's grouped weights are [g, oc/g, ic/g, k...]: the same bytes as our
   // [oc, ic/g, k...] filter.
-  llvm::SmallVector<int64_t, 5> weightDims;
+  ConvPlan plan;
+  plan.outChannels = outChannels;
   if (group > 1)
-    weightDims = {group, outChannels / group, inChannels / group};
+    plan.weightDims = {group, outChannels / group, inChannels / group};
   else
-    weightDims = {outChannels, inChannels};
-  weightDims.append(params->kernel.begin(), params->kernel.end());
+    plan.weightDims = {outChannels, inChannels};
+  plan.weightDims.append(params->kernel.begin(), params->kernel.end());
+  if (Tensor::numelOf(outputShape) == 0)
+    return plan;
 
   bool doRelu = op.getDoRelu();
   double reluLimit = op.getReluLimit().convertToDouble();
   PrimitiveKey key("conv");
-  key.add(input.shape).add(weightDims).add(int64_t(bias != nullptr));
+  key.add(inputShape).add(plan.weightDims).add(int64_t(biasCount >= 0));
   addWindowKey(key, *params);
   key.add(int64_t(doRelu)).add(reluLimit);
-  CachedPrimitive cached = getOrCreatePrimitive(key, [&] {
-    memory::desc srcDesc = anyDesc(input.shape);
-    memory::desc weightsDesc = anyDesc(weightDims);
-    memory::desc dstDesc = anyDesc(output.shape);
+  addPostOpsKey(key, extra);
+  plan.cached = getOrCreatePrimitive(key, [&] {
+    memory::desc srcDesc = anyDesc(inputShape);
+    memory::desc weightsDesc = anyDesc(plan.weightDims);
+    memory::desc dstDesc = anyDesc(outputShape);
     memory::dims strides = toDims(params->strides);
     memory::dims dilations = dnnlDilations(*params);
     memory::dims padL = toDims(params->padBegin);
     memory::dims padR = toDims(params->padEnd);
     auto desc =
-        bias
+        biasCount >= 0
             ? convolution_forward::desc(prop_kind::forward_inference,
                                         algorithm::convolution_direct, srcDesc,
                                         weightsDesc, plainDesc({outChannels}),
@@ -183,15 +191,32 @@ LogicalResult runConv(top::ConvOp op, KernelArgs &args) {
                                         algorithm::convolution_direct, srcDesc,
                                         weightsDesc, dstDesc, strides,
                                         dilations, padL, padR);
-    convolution_forward::primitive_desc pd(desc, reluAttr(doRelu, reluLimit),
-                                           cpuEngine());
+    convolution_forward::primitive_desc pd(
+        desc, postOpsAttr(doRelu, reluLimit, extra), cpuEngine());
     return CachedPrimitive{convolution_forward(pd), pd.src_desc(),
                            pd.weights_desc(), pd.dst_desc()};
   });
-  if (!cached.primitive)
+  if (!plan.cached.primitive)
     return op.emitOpError() << "has no oneDNN implementation for this shape";
-  executeWindowPrimitive(cached, wrap(plainDesc(input.shape), input.ptr()),
-                         wrap(plainDesc(weightDims), filter.ptr()), bias,
+  return plan;
+}
+
+LogicalResult runConv(top::ConvOp op, KernelArgs &args) {
+  if (!args.has(0) || !args.has(1))
+    return op.emitOpError("expects tensor input and filter");
+  const Tensor &input = args.in(0);
+  const Tensor &filter = args.in(1);
+  const Tensor *bias = args.has(2) ? args.inputs[2] : nullptr;
+  Tensor &output = args.out();
+  auto plan = planConvOp(op, input.shape, filter.shape,
+                         bias ? bias->numel() : -1, output.shape, {});
+  if (failed(plan))
+    return failure();
+  if (!plan->cached.primitive)
+    return success();
+  executeWindowPrimitive(plan->cached,
+                         wrap(plainDesc(input.shape), input.ptr()),
+                         wrap(plainDesc(plan->weightDims), filter.ptr()), bias,
                          wrap(plainDesc(output.shape), output.ptr()));
   return success();
 }
@@ -620,6 +645,63 @@ LogicalResult runMatMul(top::MatMulOp op, KernelArgs &args) {
 }
 
 } // namespace
+
+namespace dnnl_utils {
+
+std::optional<EltwisePostOp> activationAsPostOp(Operation *op) {
+  // Each matches the op's kernel in ActivationKernels.cpp up to float
+  // rounding (the unit tests compare fused with unfused runs).
+  if (isa<top::SiLUOp>(op))
+    return EltwisePostOp{algorithm::eltwise_swish, 1.0f, 0.0f};
+  if (isa<top::SigmoidOp>(op))
+    return EltwisePostOp{algorithm::eltwise_logistic, 0.0f, 0.0f};
+  if (isa<top::TanhOp>(op))
+    return EltwisePostOp{algorithm::eltwise_tanh, 0.0f, 0.0f};
+  if (auto relu = dyn_cast<top::ReluOp>(op)) {
+    float limit = static_cast<float>(relu.getReluLimit().convertToDouble());
+    if (limit < 0.0f)
+      return EltwisePostOp{algorithm::eltwise_relu, 0.0f, 0.0f};
+    return EltwisePostOp{algorithm::eltwise_clip, 0.0f, limit};
+  }
+  if (auto leaky = dyn_cast<top::LeakyReluOp>(op))
+    return EltwisePostOp{algorithm::eltwise_relu,
+                         static_cast<float>(leaky.getAlpha().convertToDouble()),
+                         0.0f};
+  if (auto clip = dyn_cast<top::ClipOp>(op)) {
+    float lo = static_cast<float>(clip.getMin().convertToDouble());
+    float hi = static_cast<float>(clip.getMax().convertToDouble());
+    // The kernel's min(max(x, lo), hi) is hi everywhere when lo > hi;
+    // oneDNN's clip does not promise that.
+    if (!(lo <= hi))
+      return std::nullopt;
+    return EltwisePostOp{algorithm::eltwise_clip, lo, hi};
+  }
+  return std::nullopt;
+}
+
+FailureOr<ConvPlan> planConv(Operation *op, ArrayRef<int64_t> inputShape,
+                             ArrayRef<int64_t> filterShape, int64_t biasCount,
+                             ArrayRef<int64_t> outputShape,
+                             ArrayRef<EltwisePostOp> extra) {
+  auto conv = dyn_cast<top::ConvOp>(op);
+  if (!conv)
+    return op->emitOpError("is not a top.Conv");
+  return planConvOp(conv, inputShape, filterShape, biasCount, outputShape,
+                    extra);
+}
+
+void executeConv(const ConvPlan &plan, const memory &src,
+                 const memory &weights, const float *bias, const memory &dst) {
+  std::unordered_map<int, memory> argMap = {{DNNL_ARG_SRC, src},
+                                            {DNNL_ARG_WEIGHTS, weights},
+                                            {DNNL_ARG_DST, dst}};
+  if (bias)
+    argMap.emplace(DNNL_ARG_BIAS, wrap(plainDesc({plan.outChannels}), bias));
+  plan.cached.primitive.execute(cpuStream(), argMap);
+  cpuStream().wait();
+}
+
+} // namespace dnnl_utils
 
 void registerTopNNKernels(KernelRegistry &registry) {
   registry.add<top::ConvOp>(runConv);

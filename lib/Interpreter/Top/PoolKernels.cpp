@@ -3,7 +3,8 @@
 // MaxPool/AvgPool run on oneDNN when its semantics match ONNX exactly and on
 // plain loops otherwise: oneDNN can express ceil_mode only as extra end
 // padding, which its include-padding average would count in the divisor,
-// and it has no notion of windows lying entirely in the padding.
+// and it has no notion of windows lying entirely in the padding. Dilated
+// max pooling and MaxPoolWithIndices always take the loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,8 +30,17 @@ struct PoolGeometry {
   int64_t inH = 1, inW = 1, outH = 1, outW = 1;
   int64_t kernelH = 1, kernelW = 1, strideH = 1, strideW = 1;
   int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t dilationH = 1, dilationW = 1;
   bool is2D = false;
+
+  bool isDilated() const { return dilationH != 1 || dilationW != 1; }
 };
+
+/// The dilations of a pooling op, empty when it has none.
+ArrayRef<int64_t> poolDilations(top::AvgPoolOp) { return {}; }
+template <typename OpT> ArrayRef<int64_t> poolDilations(OpT op) {
+  return op.getDilations().value_or(ArrayRef<int64_t>());
+}
 
 /// Element ranges of one window along one dim.
 struct WindowRange {
@@ -58,11 +68,15 @@ FailureOr<PoolGeometry> analyzePool(OpT op, const Tensor &input,
            << "supports 1-D and 2-D inputs only, got rank " << rank;
   size_t spatial = rank - 2;
   ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
-                    pads = op.getPads();
+                    pads = op.getPads(), dilations = poolDilations(op);
   if (kernel.size() != spatial || strides.size() != spatial ||
-      (!pads.empty() && pads.size() != 2 * spatial))
-    return op.emitOpError() << "kernel_shape/strides/pads do not match the "
-                            << spatial << "-D input";
+      (!pads.empty() && pads.size() != 2 * spatial) ||
+      (!dilations.empty() && dilations.size() != spatial))
+    return op.emitOpError()
+           << "kernel_shape/strides/pads/dilations do not match the " << spatial
+           << "-D input";
+  if (llvm::any_of(dilations, [](int64_t d) { return d <= 0; }))
+    return op.emitOpError() << "needs positive dilations";
   if (output.rank() != rank || output.dim(0) != input.dim(0) ||
       output.dim(1) != input.dim(1))
     return op.emitOpError()
@@ -80,6 +94,8 @@ FailureOr<PoolGeometry> analyzePool(OpT op, const Tensor &input,
   g.outW = output.dim(-1);
   g.kernelW = kernel.back();
   g.strideW = strides.back();
+  if (!dilations.empty())
+    g.dilationW = dilations.back();
   if (!pads.empty()) {
     g.padLeft = pads[spatial - 1];
     g.padRight = pads.back();
@@ -89,6 +105,8 @@ FailureOr<PoolGeometry> analyzePool(OpT op, const Tensor &input,
     g.outH = output.dim(2);
     g.kernelH = kernel[0];
     g.strideH = strides[0];
+    if (!dilations.empty())
+      g.dilationH = dilations[0];
     if (!pads.empty()) {
       g.padTop = pads[0];
       g.padBottom = pads[2];
@@ -133,6 +151,51 @@ void poolLoops(const PoolGeometry &g, bool isMax, bool countIncludePad,
             countIncludePad ? rows.paddedExtent * cols.paddedExtent
                             : (rows.end - rows.begin) * (cols.end - cols.begin);
         result = sum / static_cast<float>(divisor);
+      }
+    }
+  }
+}
+
+/// Max pooling with windows whose taps are `dilation` apart, recording in
+/// `indices` (when given) where each maximum is as top.MaxPoolWithIndices
+/// defines it. The maximum starts from the window's first input element, so
+/// a window of -inf gives -inf; later NaNs never win a comparison.
+void maxPoolLoops(const PoolGeometry &g, bool columnMajor, const float *input,
+                  float *output, float *indices) {
+  int64_t inPlane = g.inH * g.inW, outPlane = g.outH * g.outW;
+#pragma omp parallel for if (g.planes * outPlane > 16384)
+  for (int64_t p = 0; p < g.planes; ++p) {
+    const float *in = input + p * inPlane;
+    for (int64_t oh = 0; oh < g.outH; ++oh) {
+      int64_t firstH = oh * g.strideH - g.padTop;
+      for (int64_t ow = 0; ow < g.outW; ++ow) {
+        int64_t firstW = ow * g.strideW - g.padLeft;
+        float best = std::numeric_limits<float>::lowest();
+        int64_t bestH = -1, bestW = -1;
+        for (int64_t kh = 0; kh < g.kernelH; ++kh) {
+          int64_t h = firstH + kh * g.dilationH;
+          if (h < 0 || h >= g.inH)
+            continue;
+          for (int64_t kw = 0; kw < g.kernelW; ++kw) {
+            int64_t w = firstW + kw * g.dilationW;
+            if (w < 0 || w >= g.inW)
+              continue;
+            float v = in[h * g.inW + w];
+            if (bestH < 0 || v > best) {
+              best = v;
+              bestH = h;
+              bestW = w;
+            }
+          }
+        }
+        int64_t at = p * outPlane + oh * g.outW + ow;
+        output[at] = best;
+        if (!indices)
+          continue;
+        int64_t offset =
+            columnMajor ? bestW * g.inH + bestH : bestH * g.inW + bestW;
+        indices[at] =
+            bestH < 0 ? -1.0f : static_cast<float>(p * inPlane + offset);
       }
     }
   }
@@ -219,11 +282,36 @@ LogicalResult runPool(OpT op, KernelArgs &args, bool isMax) {
   if (input.numel() == 0)
     return op.emitOpError() << "pools an empty input";
   bool countIncludePad = op.getCountIncludePad();
-  if (!poolDnnl(*geometry, input.shape, output.shape, isMax, countIncludePad,
-                input.ptr(), output.ptr()))
+  if (geometry->isDilated())
+    maxPoolLoops(*geometry, /*columnMajor=*/false, input.ptr(), output.ptr(),
+                 /*indices=*/nullptr);
+  else if (!poolDnnl(*geometry, input.shape, output.shape, isMax,
+                     countIncludePad, input.ptr(), output.ptr()))
     poolLoops(*geometry, isMax, countIncludePad, input.ptr(), output.ptr());
   applyRelu(output.ptr(), output.numel(), op.getDoRelu(),
             op.getReluLimit().convertToDouble());
+  return success();
+}
+
+LogicalResult runMaxPoolWithIndices(top::MaxPoolWithIndicesOp op,
+                                    KernelArgs &args) {
+  const Tensor &input = args.in(0);
+  Tensor &output = args.out(0);
+  Tensor &indices = args.out(1);
+  auto geometry = analyzePool(op, input, output);
+  if (failed(geometry))
+    return failure();
+  if (indices.shape != output.shape)
+    return op.emitOpError()
+           << "indices shape " << top::shapeToString(indices.shape)
+           << " differs from the output shape "
+           << top::shapeToString(output.shape);
+  if (output.numel() == 0)
+    return success();
+  if (input.numel() == 0)
+    return op.emitOpError() << "pools an empty input";
+  maxPoolLoops(*geometry, op.getColumnMajor(), input.ptr(), output.ptr(),
+               indices.ptr());
   return success();
 }
 
@@ -313,6 +401,7 @@ void registerTopPoolKernels(KernelRegistry &registry) {
   registry.add<top::AvgPoolOp>([](top::AvgPoolOp op, KernelArgs &args) {
     return runPool(op, args, /*isMax=*/false);
   });
+  registry.add<top::MaxPoolWithIndicesOp>(runMaxPoolWithIndices);
   registry.add<top::GlobalAvgPoolOp>(runGlobalAvgPool);
   registry.add<top::AdaptiveAvgPoolOp>(runAdaptiveAvgPool);
 }

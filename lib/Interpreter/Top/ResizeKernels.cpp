@@ -3,8 +3,8 @@
 // Both ops resize the last two dims; every leading dim is an independent
 // plane. Interp follows ONNX Resize: each output coordinate is mapped to a
 // source coordinate by the coordinate transformation mode, then either
-// rounded (nearest) or interpolated between its two neighbours (linear),
-// separately along height and width.
+// rounded by the nearest mode (nearest) or interpolated between its two
+// neighbours (linear), separately along height and width.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,7 +20,6 @@ using namespace mlir;
 
 namespace tpuc {
 namespace {
-
 
 /// Checks that input and result have rank >= 2 and equal leading dims, and
 /// that an empty input does not have to fill a non-empty result.
@@ -92,6 +91,23 @@ double sourceCoordinate(CoordMode mode, int64_t x, int64_t inLen,
   return 0.0;
 }
 
+enum class NearestMode { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
+
+/// The source index nearest resizing reads for source coordinate `s`.
+double roundNearest(NearestMode mode, double s) {
+  switch (mode) {
+  case NearestMode::RoundPreferFloor:
+    return std::ceil(s - 0.5);
+  case NearestMode::RoundPreferCeil:
+    return std::floor(s + 0.5);
+  case NearestMode::Floor:
+    return std::floor(s);
+  case NearestMode::Ceil:
+    return std::ceil(s);
+  }
+  return std::floor(s);
+}
+
 /// The two source neighbours of an output coordinate along one dim and the
 /// weight of the second; indices are clamped to the edges as ONNX does.
 struct LinearTap {
@@ -115,6 +131,20 @@ LogicalResult runInterp(top::InterpOp op, KernelArgs &args) {
   bool linear = op.getMode() == "linear";
   if (!linear && op.getMode() != "nearest")
     return op.emitOpError() << "has unknown mode '" << op.getMode() << "'";
+  // Without nearest_mode: PyTorch's floor for asymmetric, ONNX's default
+  // round_prefer_floor otherwise.
+  StringRef nearestName = op.getNearestMode().value_or(
+      *coordMode == CoordMode::Asymmetric ? "floor" : "round_prefer_floor");
+  auto nearestMode =
+      llvm::StringSwitch<std::optional<NearestMode>>(nearestName)
+          .Case("round_prefer_floor", NearestMode::RoundPreferFloor)
+          .Case("round_prefer_ceil", NearestMode::RoundPreferCeil)
+          .Case("floor", NearestMode::Floor)
+          .Case("ceil", NearestMode::Ceil)
+          .Default(std::nullopt);
+  if (!nearestMode)
+    return op.emitOpError()
+           << "has unknown nearest_mode '" << nearestName << "'";
 
   const Tensor &in = args.in(0);
   Tensor &out = args.out();
@@ -138,10 +168,7 @@ LogicalResult runInterp(top::InterpOp op, KernelArgs &args) {
     for (int64_t x = 0; x < outLen; ++x) {
       double source = sourceCoordinate(*coordMode, x, inLen, outLen, scale);
       if (!linear) {
-        // round_prefer_floor, except asymmetric which floors.
-        double rounded = *coordMode == CoordMode::Asymmetric
-                             ? std::floor(source)
-                             : std::ceil(source - 0.5);
+        double rounded = roundNearest(*nearestMode, source);
         int64_t index = std::clamp<double>(rounded, 0, inLen - 1);
         result[x] = {index, index, 0.0f};
         continue;

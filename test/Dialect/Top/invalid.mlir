@@ -293,6 +293,40 @@ func.func @avgpool_pads_must_be(%a: tensor<1x4x8x8xf32>) {
 
 // -----
 
+func.func @maxpool_dilations_must_have(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.MaxPool' op dilations must have 2 entries for a 2-D pooling, got 1}}
+  %0 = top.MaxPool %a {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @maxpool_dilations_entries_must(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.MaxPool' op dilations entries must be positive, got [1, 0]}}
+  %0 = top.MaxPool %a {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 0>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+// top.MaxPoolWithIndices
+
+func.func @maxpoolwithindices_input_must_have(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{'top.MaxPoolWithIndices' op input must have rank 3 (1-D) or 4 (2-D) for a pooling, got rank 2}}
+  %0:2 = top.MaxPoolWithIndices %a {kernel_shape = array<i64: 2>, strides = array<i64: 2>, pads = array<i64: 0, 0>} : (tensor<4x8xf32>) -> (tensor<4x4xf32>, tensor<4x4xi64>)
+  return
+}
+
+// -----
+
+func.func @maxpoolwithindices_pads_must_be(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.MaxPoolWithIndices' op pads must be smaller than the kernel, got pad 3 for kernel 3 on spatial axis 0}}
+  %0:2 = top.MaxPoolWithIndices %a {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 3, 0, 0, 0>} : (tensor<1x4x8x8xf32>) -> (tensor<1x4x9x6xf32>, tensor<1x4x9x6xi64>)
+  return
+}
+
+// -----
+
 // top.AdaptiveAvgPool
 
 func.func @adaptiveavgpool_input_must_have(%a: tensor<4x8xf32>) {
@@ -404,6 +438,24 @@ func.func @softmax_axis_is_out(%a: tensor<1x4x8x8xf32>) {
 func.func @clip_min_must_not(%a: tensor<1x4x8x8xf32>) {
   // expected-error @+1 {{'top.Clip' op min (6) must not exceed max (0)}}
   %0 = top.Clip %a {min = 6.0 : f64, max = 0.0 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+// top.PowTensor
+
+func.func @powtensor_cannot_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'top.PowTensor' op cannot broadcast shapes [2,3] and [4]}}
+  %0 = top.PowTensor %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @powtensor_result_element_type_must(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{'top.PowTensor' op result element type must be a float or an integer wider than 1 bit, got 'i1'}}
+  %0 = top.PowTensor %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
   return
 }
 
@@ -640,6 +692,22 @@ func.func @interp_input_must_have(%a: tensor<8xf32>) {
 func.func @interp_scales_must_be(%a: tensor<1x4x8x8xf32>) {
   // expected-error @+1 {{'top.Interp' op scales must be positive, got scale_h = -2 and scale_w = 2}}
   %0 = top.Interp %a {mode = "linear", coord_mode = "half_pixel", scale_h = -2.0 : f64, scale_w = 2.0 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @interp_nearest_mode_applies(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.Interp' op nearest_mode applies to mode 'nearest' only, got mode 'linear'}}
+  %0 = top.Interp %a {mode = "linear", coord_mode = "half_pixel", nearest_mode = "floor", scale_h = 2.0 : f64, scale_w = 2.0 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @interp_nearest_mode_must_be(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{'top.Interp' op attribute 'nearest_mode' failed to satisfy constraint: string, one of round_prefer_floor, round_prefer_ceil, floor, ceil}}
+  %0 = top.Interp %a {mode = "nearest", coord_mode = "half_pixel", nearest_mode = "round", scale_h = 2.0 : f64, scale_w = 2.0 : f64} : (tensor<1x4x8x8xf32>) -> tensor<1x4x16x16xf32>
   return
 }
 

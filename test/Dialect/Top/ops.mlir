@@ -40,6 +40,10 @@ func.func @nn(%x: tensor<1x4x8x8xf32>, %x1d: tensor<2x4x16xf32>,
   %3 = top.MatMul %m, %n, %none {do_relu = true, right_transpose = false} : (tensor<2x3x4xf32>, tensor<4x5xf32>, none) -> tensor<2x3x5xf32> loc("matmul")
   // CHECK: top.MaxPool %{{.*}} {ceil_mode = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
   %4 = top.MaxPool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>, ceil_mode = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> loc("maxpool")
+  // CHECK: top.MaxPool %{{.*}} {dilations = array<i64: 2, 3>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x6x5xf32>
+  %maxd = top.MaxPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 3>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x6x5xf32> loc("maxpool_dilated")
+  // CHECK: %{{.*}}, %{{.*}} = top.MaxPoolWithIndices %{{.*}} {column_major = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xi64>)
+  %maxi:2 = top.MaxPoolWithIndices %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, column_major = true} : (tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xi64>) loc(fused["maxpool_values", "maxpool_indices"])
   // CHECK: top.AvgPool %{{.*}} {count_include_pad = true, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
   %5 = top.AvgPool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, count_include_pad = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> loc("avgpool")
   // CHECK: top.GlobalAvgPool %{{.*}} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
@@ -67,6 +71,12 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
   %2 = top.Mul %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("mul")
   // CHECK: top.Div
   %3 = top.Div %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("div")
+  // CHECK: top.Div %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xui8>
+  %div_int = top.Div %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xui8> loc("div_int")
+  // CHECK: top.PowTensor %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %pow_t = top.PowTensor %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("pow_tensor")
+  // CHECK: top.PowTensor %{{.*}}, %{{.*}} : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xi64>
+  %pow_i = top.PowTensor %b, %a : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xi64> loc("pow_tensor_int")
   // CHECK: top.Max
   %4 = top.Max %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32> loc("max")
   // CHECK: top.Min
@@ -158,6 +168,8 @@ func.func @shapes(%x: tensor<2x4x6x8xf32>, %v: tensor<1x4x1xf32>) {
   %14 = top.Upsample %x {scale_h = 2 : i64, scale_w = 3 : i64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x12x24xf32> loc("upsample")
   // CHECK: top.Interp %{{.*}} {coord_mode = "align_corners", mode = "linear", scale_h = 1.500000e+00 : f64, scale_w = 5.000000e-01 : f64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x9x4xf32>
   %15 = top.Interp %x {mode = "linear", coord_mode = "align_corners", scale_h = 1.5 : f64, scale_w = 0.5 : f64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x9x4xf32> loc("interp")
+  // CHECK: top.Interp %{{.*}} {coord_mode = "half_pixel", mode = "nearest", nearest_mode = "ceil", scale_h = 1.500000e+00 : f64, scale_w = 5.000000e-01 : f64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x9x4xf32>
+  %interp_n = top.Interp %x {mode = "nearest", coord_mode = "half_pixel", nearest_mode = "ceil", scale_h = 1.5 : f64, scale_w = 0.5 : f64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x9x4xf32> loc("interp_nearest")
   // CHECK: top.Depth2Space %{{.*}} {block_h = 2 : i64, block_w = 2 : i64, is_CRD = true} : (tensor<2x4x6x8xf32>) -> tensor<2x1x12x16xf32>
   %16 = top.Depth2Space %x {block_h = 2 : i64, block_w = 2 : i64, is_CRD = true} : (tensor<2x4x6x8xf32>) -> tensor<2x1x12x16xf32> loc("d2s")
   // CHECK: top.Depth2Space %{{.*}} {block_h = 3 : i64, block_w = 4 : i64, is_inversed = true} : (tensor<2x4x6x8xf32>) -> tensor<2x48x2x2xf32>

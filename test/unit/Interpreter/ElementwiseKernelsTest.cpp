@@ -316,6 +316,73 @@ TEST(ElementwiseKernelsTest, Pow) {
         [exponent](double v) { return std::pow(v, exponent); }, 0.0, 1e-6);
 }
 
+TEST(ElementwiseKernelsTest, PowTensorBroadcasts) {
+  // Positive bases: every real exponent is defined.
+  uint32_t seed = 300;
+  for (const auto &[lhsShape, rhsShape] : kBroadcastCases) {
+    Tensor base = randomTensor(lhsShape, seed++, 0.05f, 3.0f);
+    Tensor exponent = randomTensor(rhsShape, seed++, -2.0f, 3.0f);
+    Shape outShape = broadcastShape(lhsShape, rhsShape);
+    KernelResult result =
+        runOp("top.PowTensor", {base, exponent}, "", {tensorType(outShape)});
+    ASSERT_TRUE(result.ok) << result.error;
+    Tensor expected(outShape);
+    for (int64_t i = 0; i < expected.numel(); ++i) {
+      auto coords = unravelIndex(i, outShape);
+      expected.data[i] = static_cast<float>(
+          std::pow(double(base.data[broadcastSource(coords, lhsShape)]),
+                   double(exponent.data[broadcastSource(coords, rhsShape)])));
+    }
+    EXPECT_TRUE(allClose(result.outputs[0], expected, 0.0, 1e-6))
+        << shapeText(lhsShape) << " with " << shapeText(rhsShape);
+  }
+  // Negative bases with integer exponents, and NaN for a fractional one.
+  KernelResult signs = runOp(
+      "top.PowTensor",
+      {makeTensor({4}, {-2, -2, -3, -8}), makeTensor({4}, {3, -2, 0, 0.5})}, "",
+      {tensorType({4})});
+  ASSERT_TRUE(signs.ok) << signs.error;
+  EXPECT_EQ(signs.outputs[0].data[0], -8.0f);
+  EXPECT_EQ(signs.outputs[0].data[1], 0.25f);
+  EXPECT_EQ(signs.outputs[0].data[2], 1.0f);
+  EXPECT_TRUE(std::isnan(signs.outputs[0].data[3]));
+}
+
+TEST(ElementwiseKernelsTest, IntegerResultsTruncateTowardZero) {
+  Tensor a = makeTensor({8}, {7, -7, 7, -7, 0, 255, 5, -128});
+  Tensor b = makeTensor({8}, {2, 2, -2, -2, 3, 2, 0, -1});
+  KernelResult div = runOp("top.Div", {a, b}, "", {tensorType({8}, "i32")});
+  ASSERT_TRUE(div.ok) << div.error;
+  // C division; dividing by zero gives 0 rather than trapping.
+  EXPECT_TRUE(allClose(div.outputs[0],
+                       makeTensor({8}, {3, -3, -3, 3, 0, 127, 0, 128})));
+  // The quotient saturates to the result type.
+  KernelResult div8 = runOp("top.Div", {a, b}, "", {tensorType({8}, "si8")});
+  ASSERT_TRUE(div8.ok) << div8.error;
+  EXPECT_TRUE(allClose(div8.outputs[0],
+                       makeTensor({8}, {3, -3, -3, 3, 0, 127, 0, 127})));
+  KernelResult divU8 = runOp(
+      "top.Div", {makeTensor({3}, {16, 6, 250}), makeTensor({3}, {11, 5, 3})},
+      "", {tensorType({3}, "ui8")});
+  ASSERT_TRUE(divU8.ok) << divU8.error;
+  EXPECT_TRUE(allClose(divU8.outputs[0], makeTensor({3}, {1, 1, 83})));
+
+  // Pow: 2^-1 = 0.5 and (-3)^-1 truncate to 0, (-2)^3 = -8 is exact.
+  Tensor base = makeTensor({5}, {2, -3, -2, 3, 10});
+  Tensor exponent = makeTensor({5}, {-1, -1, 3, 0.5, 10});
+  KernelResult pow =
+      runOp("top.PowTensor", {base, exponent}, "", {tensorType({5}, "i32")});
+  ASSERT_TRUE(pow.ok) << pow.error;
+  EXPECT_TRUE(
+      allClose(pow.outputs[0], makeTensor({5}, {0, 0, -8, 1, 2147483647.0f})));
+  KernelResult powScalar =
+      runOp("top.Pow", {makeTensor({3}, {5, -5, 9})},
+            "exponent = " + f64Attr(0.5) + "", {tensorType({3}, "i64")});
+  ASSERT_TRUE(powScalar.ok) << powScalar.error;
+  // sqrt(-5) is NaN, which has no integer value: 0, as Cast does.
+  EXPECT_TRUE(allClose(powScalar.outputs[0], makeTensor({3}, {2, 0, 3})));
+}
+
 KernelResult runCast(const Tensor &input, llvm::StringRef elementType) {
   return runOp("top.Cast", {input}, "", {tensorType(input.shape, elementType)});
 }

@@ -303,6 +303,118 @@ TEST(PoolKernel, RandomSweep) {
 }
 
 //===----------------------------------------------------------------------===//
+// Dilated max pooling and MaxPoolWithIndices
+//===----------------------------------------------------------------------===//
+
+/// A 2-D max pooling window description with dilations.
+struct DilatedCase {
+  int64_t batch, channels, inH, inW, kH, kW, strideH, strideW;
+  int64_t padT, padL, padB, padR, dilH, dilW;
+
+  int64_t outH() const {
+    return (inH + padT + padB - dilH * (kH - 1) - 1) / strideH + 1;
+  }
+  int64_t outW() const {
+    return (inW + padL + padR - dilW * (kW - 1) - 1) / strideW + 1;
+  }
+  std::string attributes() const {
+    return "kernel_shape = " + i64Array({kH, kW}) +
+           ", strides = " + i64Array({strideH, strideW}) +
+           ", pads = " + i64Array({padT, padL, padB, padR}) +
+           ", dilations = " + i64Array({dilH, dilW});
+  }
+};
+
+/// Maxima and ONNX Indices (flat over the whole input, first on ties) by
+/// enumerating every tap.
+std::pair<Tensor, Tensor>
+referenceDilatedMax(const DilatedCase &c, const Tensor &x, bool columnMajor) {
+  Tensor y({c.batch, c.channels, c.outH(), c.outW()});
+  Tensor indices(y.shape);
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    std::vector<int64_t> at = unravelIndex(i, y.shape);
+    float best = 0;
+    int64_t where = -1;
+    for (int64_t dh = 0; dh < c.kH; ++dh)
+      for (int64_t dw = 0; dw < c.kW; ++dw) {
+        int64_t h = at[2] * c.strideH - c.padT + dh * c.dilH;
+        int64_t w = at[3] * c.strideW - c.padL + dw * c.dilW;
+        if (h < 0 || h >= c.inH || w < 0 || w >= c.inW)
+          continue;
+        float v = x.data[ravelIndex({at[0], at[1], h, w}, x.shape)];
+        if (where < 0 || v > best) {
+          best = v;
+          int64_t plane = at[0] * c.channels + at[1];
+          where = plane * c.inH * c.inW +
+                  (columnMajor ? w * c.inH + h : h * c.inW + w);
+        }
+      }
+    y.data[i] = best;
+    indices.data[i] = static_cast<float>(where);
+  }
+  return {y, indices};
+}
+
+const DilatedCase kDilatedCases[] = {
+    {1, 1, 4, 4, 2, 2, 1, 1, 0, 0, 0, 0, 2, 2},
+    {2, 3, 7, 9, 3, 2, 2, 1, 1, 1, 2, 0, 2, 3},
+    {1, 2, 6, 5, 2, 3, 1, 2, 1, 2, 1, 2, 1, 2},
+    {1, 1, 5, 5, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1},
+};
+
+TEST(PoolKernel, DilatedMaxMatchesTapByTapReference) {
+  for (auto [index, c] : llvm::enumerate(kDilatedCases)) {
+    SCOPED_TRACE("case " + std::to_string(index));
+    Tensor x = randomTensor({c.batch, c.channels, c.inH, c.inW}, 990 + index);
+    Tensor expected = referenceDilatedMax(c, x, false).first;
+    KernelResult result =
+        runOp("top.MaxPool", {x}, c.attributes(), {tensorType(expected.shape)});
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_TRUE(allClose(result.outputs[0], expected));
+  }
+}
+
+TEST(PoolKernel, MaxPoolWithIndicesGivesFlatInputPositions) {
+  for (bool columnMajor : {false, true}) {
+    for (auto [index, c] : llvm::enumerate(kDilatedCases)) {
+      SCOPED_TRACE("case " + std::to_string(index) +
+                   (columnMajor ? " column-major" : " row-major"));
+      Tensor x = randomTensor({c.batch, c.channels, c.inH, c.inW}, 995 + index);
+      // Ties take the first position in window order.
+      std::fill(x.data.begin(), x.data.begin() + x.numel() / 3, 2.0f);
+      auto [values, indices] = referenceDilatedMax(c, x, columnMajor);
+      std::string attrs = c.attributes();
+      if (columnMajor)
+        attrs += ", column_major = true";
+      KernelResult result =
+          runOp("top.MaxPoolWithIndices", {x}, attrs,
+                {tensorType(values.shape), tensorType(values.shape, "i64")});
+      ASSERT_TRUE(result.ok) << result.error;
+      EXPECT_TRUE(allClose(result.outputs[0], values));
+      EXPECT_TRUE(allClose(result.outputs[1], indices));
+    }
+  }
+}
+
+TEST(PoolKernel, MaxPoolWithIndicesMatchesOnnxExample) {
+  // ONNX's test_maxpool_with_argmax_2d_precomputed_strides: 5x5 ramp,
+  // 2x2 windows, stride 2, storage_order = 1.
+  Tensor x({1, 1, 5, 5});
+  for (int64_t i = 0; i < 25; ++i)
+    x.data[i] = static_cast<float>(i + 1);
+  KernelResult result = runOp(
+      "top.MaxPoolWithIndices", {x},
+      "kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = "
+      "array<i64: 0, 0, 0, 0>, column_major = true",
+      {tensorType({1, 1, 2, 2}), tensorType({1, 1, 2, 2}, "i64")});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_TRUE(
+      allClose(result.outputs[0], makeTensor({1, 1, 2, 2}, {7, 9, 17, 19})));
+  EXPECT_TRUE(
+      allClose(result.outputs[1], makeTensor({1, 1, 2, 2}, {6, 16, 8, 18})));
+}
+
+//===----------------------------------------------------------------------===//
 // GlobalAvgPool, AdaptiveAvgPool
 //===----------------------------------------------------------------------===//
 

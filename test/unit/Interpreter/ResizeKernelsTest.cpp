@@ -190,6 +190,86 @@ TEST(ResizeKernelsTest, InterpPlanesMatchNaiveOnnxResize) {
   }
 }
 
+/// ONNX Resize's nearest_mode rounding of a source coordinate.
+int64_t onnxRoundNearest(const std::string &nearestMode, double v) {
+  double f = std::floor(v);
+  if (nearestMode == "floor")
+    return static_cast<int64_t>(f);
+  if (nearestMode == "ceil")
+    return static_cast<int64_t>(std::ceil(v));
+  if (v - f == 0.5)
+    return static_cast<int64_t>(nearestMode == "round_prefer_ceil" ? f + 1 : f);
+  return static_cast<int64_t>(std::round(v));
+}
+
+TEST(ResizeKernelsTest, InterpNearestModesMatchNaiveOnnxResize) {
+  Shape inShape = {1, 2, 4, 6};
+  Tensor x = randomTensor(inShape, 11);
+  // Upsampling by 1.5 and 2.5 gives coordinates ending in .5 for some modes;
+  // downsampling and the align_corners ratios give the others.
+  for (auto [outH, outW] : {std::pair<int64_t, int64_t>{6, 15}, {3, 4}}) {
+    Shape outShape = {1, 2, outH, outW};
+    double scaleH = double(outH) / 4, scaleW = double(outW) / 6;
+    for (std::string coordMode :
+         {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"}) {
+      for (std::string nearestMode :
+           {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}) {
+        KernelResult result =
+            runOp("top.Interp", {x},
+                  interpAttrs("nearest", coordMode, scaleH, scaleW) +
+                      ", nearest_mode = \"" + nearestMode + "\"",
+                  {tensorType(outShape)});
+        ASSERT_TRUE(result.ok) << result.error;
+        Tensor expected(outShape);
+        for (int64_t i = 0; i < expected.numel(); ++i) {
+          auto c = unravelIndex(i, outShape);
+          auto source = [&](int64_t o, int64_t in, int64_t out, double scale) {
+            int64_t index = onnxRoundNearest(
+                nearestMode,
+                onnxSourceCoordinate(coordMode, o, in, out, scale));
+            return std::min<int64_t>(std::max<int64_t>(index, 0), in - 1);
+          };
+          int64_t yy = source(c[2], 4, outH, scaleH);
+          int64_t xx = source(c[3], 6, outW, scaleW);
+          expected.data[i] = x.data[ravelIndex({c[0], c[1], yy, xx}, inShape)];
+        }
+        EXPECT_TRUE(allClose(result.outputs[0], expected))
+            << coordMode << " " << nearestMode << " to " << outH << "x" << outW;
+      }
+    }
+  }
+}
+
+TEST(ResizeKernelsTest, InterpNearestModeRowsByHand) {
+  const std::vector<float> row = {1, 2, 3, 4};
+  // 4 -> 8 half_pixel: x/2 - 0.25 = -0.25, 0.25, 0.75, 1.25, ...: no halves,
+  // so the rounding modes differ only between floor and ceil.
+  auto resize = [&](const std::string &coordMode, const std::string &mode,
+                    int64_t outWidth, double scale) {
+    KernelResult result = runOp("top.Interp", {makeTensor({1, 1, 1, 4}, row)},
+                                interpAttrs("nearest", coordMode, 1.0, scale) +
+                                    ", nearest_mode = \"" + mode + "\"",
+                                {tensorType({1, 1, 1, outWidth})});
+    EXPECT_TRUE(result.ok) << result.error;
+    return result.ok ? result.outputs[0] : Tensor();
+  };
+  EXPECT_TRUE(allClose(resize("half_pixel", "floor", 8, 2.0),
+                       makeTensor({1, 1, 1, 8}, {1, 1, 1, 2, 2, 3, 3, 4})));
+  EXPECT_TRUE(allClose(resize("half_pixel", "ceil", 8, 2.0),
+                       makeTensor({1, 1, 1, 8}, {1, 2, 2, 3, 3, 4, 4, 4})));
+  // 4 -> 2 asymmetric: 0, 2; 4 -> 6 asymmetric: x / 1.5 = 0, 0.67, 1.33, 2,
+  // 2.67, 3.33.
+  EXPECT_TRUE(allClose(resize("asymmetric", "round_prefer_ceil", 6, 1.5),
+                       makeTensor({1, 1, 1, 6}, {1, 2, 2, 3, 4, 4})));
+  EXPECT_TRUE(allClose(resize("asymmetric", "ceil", 6, 1.5),
+                       makeTensor({1, 1, 1, 6}, {1, 2, 3, 3, 4, 4})));
+  // 4 -> 3 align_corners: 1.5x = 0, 1.5, 3: the half goes down or up.
+  EXPECT_TRUE(allClose(resize("align_corners", "round_prefer_floor", 3, 0.75),
+                       makeTensor({1, 1, 1, 3}, {1, 2, 4})));
+  EXPECT_TRUE(allClose(resize("align_corners", "round_prefer_ceil", 3, 0.75),
+                       makeTensor({1, 1, 1, 3}, {1, 3, 4})));
+}
+
 TEST(ResizeKernelsTest, InterpLargeTensorTakesTheParallelPath) {
   Tensor x = randomTensor({1, 8, 64, 64}, 9);
   KernelResult result =

@@ -1,0 +1,224 @@
+//===- ConvertTopToTpu.cpp - Lower a Top module for its chip --------------===//
+
+#include "Lowering.h"
+
+#include "tpuc/Transforms/FunctionTypes.h"
+#include "tpuc/Transforms/Passes.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+namespace tpuc::tpu {
+#define GEN_PASS_DEF_CONVERTTOPTOTPU
+#include "dialects/Tpu/Passes.h.inc"
+} // namespace tpuc::tpu
+
+using namespace mlir;
+using namespace tpuc;
+using namespace tpuc::tpu;
+
+namespace {
+
+const LoweringRegistry &getLoweringRegistry() {
+  static const LoweringRegistry registry = [] {
+    LoweringRegistry r;
+    registerConvLowerings(r);
+    registerMatMulLowerings(r);
+    registerPoolLowerings(r);
+    registerElementwiseLowerings(r);
+    registerActivationLowerings(r);
+    registerShapeLowerings(r);
+    registerNormLowerings(r);
+    return r;
+  }();
+  return registry;
+}
+
+/// Reads `op_name MODE` lines; `#` lines and blank lines are comments, a
+/// lone name (tpu-mlir writes some) is ignored.
+FailureOr<llvm::StringMap<QuantMode>> readQuantTable(ModuleOp module,
+                                                     StringRef path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return module.emitError()
+           << path << ": cannot read: " << buffer.getError().message();
+  llvm::StringMap<QuantMode> table;
+  SmallVector<StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (auto [index, raw] : llvm::enumerate(lines)) {
+    StringRef line = raw.trim();
+    if (line.empty() || line.starts_with("#"))
+      continue;
+    SmallVector<StringRef> fields;
+    line.split(fields, ' ', -1, /*KeepEmpty=*/false);
+    if (fields.size() == 1 && fields[0].contains('\t'))
+      fields[0].split(fields, '\t', -1, false);
+    if (fields.size() == 1)
+      continue;
+    auto mode = fields.size() == 2 ? symbolizeQuantMode(fields[1].trim())
+                                   : std::nullopt;
+    if (!mode)
+      return module.emitError()
+             << path << ":" << index + 1
+             << ": expected `op_name MODE` (MODE one of INT8, BF16, F16, "
+                "F32), got '"
+             << line << "'";
+    table[fields[0].trim()] = *mode;
+  }
+  return table;
+}
+
+struct ConvertTopToTpuPass
+    : tpuc::tpu::impl::ConvertTopToTpuBase<ConvertTopToTpuPass> {
+  using ConvertTopToTpuBase::ConvertTopToTpuBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    top::State state = top::getState(module);
+    if (state != top::State::TOP_F32 && state != top::State::TOP_CALIBRATED) {
+      module.emitError() << "convert-top-to-tpu needs a Top module, but it is "
+                         << top::stringifyState(state);
+      return signalPassFailure();
+    }
+    const ChipInfo *chip = getChip(module);
+    auto mode = getMode(module);
+    if (!chip || !mode) {
+      module.emitError("convert-top-to-tpu needs top.chip and top.mode; run "
+                       "--processor-assign first");
+      return signalPassFailure();
+    }
+    llvm::StringMap<QuantMode> table;
+    if (!qtable.empty()) {
+      auto parsed = readQuantTable(module, qtable);
+      if (failed(parsed))
+        return signalPassFailure();
+      table = std::move(*parsed);
+    }
+    bool needsCalibration = *mode == QuantMode::INT8 ||
+                            llvm::any_of(table, [](const auto &entry) {
+                              return entry.second == QuantMode::INT8;
+                            });
+    if (needsCalibration && state != top::State::TOP_CALIBRATED) {
+      module.emitError("INT8 needs a calibrated module: run "
+                       "--import-calibration-table (a table from "
+                       "run_calibration) first");
+      return signalPassFailure();
+    }
+    LoweringContext ctx(module, *chip, *mode, isAsymmetric(module),
+                        std::move(table));
+    warnUnknownTableNames(module, qtable);
+
+    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+      if (failed(lowerFunction(func, ctx)))
+        return signalPassFailure();
+
+    std::string summary = ctx.fallbackSummary();
+    if (!summary.empty())
+      module.emitRemark() << summary;
+    top::setState(module, top::State::TPU_LOWERED);
+  }
+
+  void warnUnknownTableNames(ModuleOp module, StringRef path) {
+    if (path.empty())
+      return;
+    auto parsed = readQuantTable(module, path);
+    if (failed(parsed))
+      return;
+    llvm::StringSet<> names;
+    module.walk([&](Operation *op) { names.insert(top::getOpName(op)); });
+    std::vector<std::string> unknown;
+    for (const auto &entry : *parsed)
+      if (!names.contains(entry.first()))
+        unknown.push_back(entry.first().str());
+    if (!unknown.empty()) {
+      llvm::sort(unknown);
+      module.emitWarning() << path << ": " << unknown.size()
+                           << " names are no op of this model (first: "
+                           << unknown.front() << ")";
+    }
+  }
+
+  LogicalResult lowerOp(Operation *op, LoweringContext &ctx) {
+    const LowerFn *fn = getLoweringRegistry().lookup(op->getName().getStringRef());
+    if (!fn)
+      return op->emitOpError() << "cannot be lowered for " << ctx.chip().name
+                               << " yet";
+    QuantMode mode = ctx.requestedMode(op);
+    bool calibrated = llvm::all_of(op->getResults(), [](Value v) {
+      return getCalibratedRange(v).has_value();
+    });
+    if (mode == QuantMode::INT8 && !calibrated) {
+      mode = ctx.floatMode();
+      ctx.noteFallback(op, mode, "no calibrated range");
+    }
+    ctx.builder().setInsertionPoint(op);
+    LoweringResult result = (*fn)(op, ctx, mode);
+    if (failed(result))
+      return failure();
+    if (!*result && mode != ctx.floatMode()) {
+      QuantMode requested = mode;
+      mode = ctx.floatMode();
+      ctx.noteFallback(op, mode,
+                       requested == QuantMode::INT8
+                           ? "no INT8 implementation"
+                           : "no " + stringifyQuantMode(requested).str() +
+                                 " implementation");
+      result = (*fn)(op, ctx, mode);
+      if (failed(result))
+        return failure();
+    }
+    if (!*result)
+      return op->emitOpError() << "cannot be lowered to "
+                               << stringifyQuantMode(mode) << " for "
+                               << ctx.chip().name;
+    SmallVector<Value> &values = **result;
+    if (values.size() != op->getNumResults())
+      return op->emitOpError("lowering produced the wrong number of values");
+    for (auto [from, to] : llvm::zip(op->getResults(), values))
+      from.replaceAllUsesWith(to);
+    op->erase();
+    return success();
+  }
+
+  LogicalResult lowerFunction(func::FuncOp func, LoweringContext &ctx) {
+    if (func.getBody().empty())
+      return success();
+    Block &body = func.getBody().front();
+    for (Operation &op : llvm::make_early_inc_range(body)) {
+      if (isa<top::InputOp, top::WeightOp, top::NoneOp, func::ReturnOp>(op) ||
+          !isa_and_nonnull<top::TopDialect>(op.getDialect()))
+        continue;
+      if (failed(lowerOp(&op, ctx)))
+        return failure();
+    }
+    // Outputs are f32 unless strip-io-quant removes these casts.
+    Operation *ret = body.getTerminator();
+    ctx.builder().setInsertionPoint(ret);
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value value = operand.get();
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || type.getElementType().isF32() ||
+          type.getElementType().isSignlessInteger())
+        continue;
+      Value cast = ctx.createCast(
+          value, RankedTensorType::get(type.getShape(),
+                                       Float32Type::get(func.getContext())),
+          "f32");
+      operand.set(cast);
+    }
+    // Inputs stay f32: their ranges now live in the casts that read them.
+    for (auto input : body.getOps<top::InputOp>())
+      input.getOutput().setType(input.getInput().getType());
+    // Original weights that nothing reads any more.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+      if (isa<top::WeightOp, top::NoneOp>(op) && op.use_empty())
+        op.erase();
+    return updateFunctionType(func);
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> tpuc::tpu::createConvertTopToTpuPass() {
+  return std::make_unique<ConvertTopToTpuPass>();
+}
