@@ -5,7 +5,9 @@
 //
 // Loads the module and its weights once, then times Interpreter::run alone
 // (no process start-up, parsing or weight loading) and prints the median,
-// minimum and maximum wall time in milliseconds. The thread count is
+// minimum and maximum wall time in milliseconds, and the process's CPU time
+// per timed run (all threads, spinning included), which varies less than the
+// wall time when other processes load the machine. The thread count is
 // OpenMP's (OMP_NUM_THREADS).
 //
 // --profile also prints where the time goes, per op kind and for the slowest
@@ -24,6 +26,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -48,6 +52,14 @@ static cl::opt<bool>
 static constexpr StringLiteral kTool = "tpuc-interp-bench";
 
 using Clock = std::chrono::steady_clock;
+
+/// User plus system CPU time of the process so far, in milliseconds.
+static double cpuMilliseconds() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  auto ms = [](const timeval &t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
 
 /// Runs the network a few times with a hook that timestamps every result and
 /// prints the mean time per op kind and the slowest ops.
@@ -143,7 +155,10 @@ int main(int argc, char **argv) {
     return 1;
 
   std::vector<double> times;
+  double cpuStart = 0;
   for (unsigned i = 0; i < warmups + runs; ++i) {
+    if (i == warmups)
+      cpuStart = cpuMilliseconds();
     tpuc::TensorMap results;
     auto start = std::chrono::steady_clock::now();
     if (mlir::failed((*interpreter)->run(inputs, results)))
@@ -153,13 +168,15 @@ int main(int argc, char **argv) {
       times.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
   }
+  double cpuPerRun = (cpuMilliseconds() - cpuStart) / runs;
   if (profile)
     printProfile(**interpreter, inputs);
 
   std::sort(times.begin(), times.end());
   size_t n = times.size();
   double median = n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
-  outs() << format("median %.2f ms, min %.2f ms, max %.2f ms over %zu runs\n",
-                   median, times.front(), times.back(), n);
+  outs() << format("median %.2f ms, min %.2f ms, max %.2f ms over %zu runs "
+                   "(cpu %.2f ms per run)\n",
+                   median, times.front(), times.back(), n, cpuPerRun);
   return 0;
 }

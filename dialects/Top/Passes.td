@@ -47,7 +47,6 @@ def ProcessorAssign : Pass<"processor-assign", "::mlir::ModuleOp"> {
     Option<"asymmetric", "asymmetric", "bool", /*default=*/"false",
            "Asymmetric INT8 (BM1684X only)">,
   ];
-  let constructor = "::tpuc::top::createProcessorAssignPass()";
 }
 
 def ImportCalibrationTable
@@ -69,7 +68,8 @@ def ImportCalibrationTable
     Option<"asymmetric", "asymmetric", "bool", /*default=*/"false",
            "Keep the table's min and max instead of a symmetric range">,
   ];
-  let constructor = "::tpuc::top::createImportCalibrationTablePass()";
+  // The calibrated element types belong to the quant dialect.
+  let dependentDialects = ["::mlir::quant::QuantizationDialect"];
 }
 
 #endif // TPUC_TOP_PASSES

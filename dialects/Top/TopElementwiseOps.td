@@ -178,7 +178,9 @@ def Top_CastOp : Top_UnaryOp<"Cast"> {
   let summary = "Converts the element type to the result's";
   let description = [{
     Float to integer conversion truncates toward zero and saturates to the
-    integer type's range, as ONNX Cast does for in-range values.
+    integer type's range, as ONNX Cast does for in-range values. Casts to a
+    narrower float type (f16, bf16, ...) round to nearest even, so that the
+    values are that type's even where they are held as f32.
   }];
   let arguments = (ins AnyRankedTensor:$input);
 }

@@ -22,7 +22,6 @@ def ConvertTopToTpu : Pass<"convert-top-to-tpu", "::mlir::ModuleOp"> {
     Option<"qtable", "qtable", "std::string", /*default=*/"\"\"",
            "Quantization table: one `op_name MODE` line per op">,
   ];
-  let constructor = "::tpuc::tpu::createConvertTopToTpuPass()";
   let dependentDialects = ["::tpuc::tpu::TpuDialect",
                            "::mlir::quant::QuantizationDialect"];
 }
@@ -42,7 +41,32 @@ def StripIOQuant : Pass<"strip-io-quant", "::mlir::ModuleOp"> {
     Option<"quantOutput", "quant_output", "bool", /*default=*/"false",
            "Strip output casts">,
   ];
-  let constructor = "::tpuc::tpu::createStripIOQuantPass()";
+}
+
+def FusePreprocess : Pass<"fuse-preprocess", "::mlir::ModuleOp"> {
+  let summary = "Makes image inputs raw uint8 frames and preprocesses in the model";
+  let description = [{
+    For every network input that carries image preprocessing (pixel_format,
+    channel_format, mean, scale), the input becomes the uint8 frame the
+    camera pipeline delivers, typed `!quant.uniform<u8:f32, 1.0>`, in
+    `customization_format` (RGB_PLANAR, RGB_PACKED, BGR_PLANAR, BGR_PACKED,
+    GRAYSCALE, RGBA_PLANAR; default from pixel_format and channel_format).
+    The model then reorders the layout and channels, crops to the network
+    size when `resize_dims` is larger, and applies `(x - mean) * scale`: one
+    per-channel lookup table (tpu.ScaleLut) in INT8, tpu.Scale in float
+    modes. With `align` (CV18xx), frame rows are padded to the chip's
+    alignment (32 bytes on cv183x, 64 on the others) and the model crops
+    them. The input records `tpu.customization_format`, `tpu.aligned` and
+    `tpu.frame_dims` (the frame's height and width).
+  }];
+  let options = [
+    Option<"customizationFormat", "customization_format", "std::string",
+           /*default=*/"\"\"", "Frame format, e.g. RGB_PACKED">,
+    Option<"align", "align", "bool", /*default=*/"false",
+           "Frame rows padded to the chip's alignment (CV18xx)">,
+  ];
+  let dependentDialects = ["::tpuc::tpu::TpuDialect",
+                           "::mlir::quant::QuantizationDialect"];
 }
 
 #endif // TPUC_TPU_PASSES

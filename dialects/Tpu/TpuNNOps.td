@@ -64,7 +64,8 @@ def Tpu_MatMulOp : Tpu_Op<"MatMul"> {
 def Tpu_Pool2DOp : Tpu_Op<"Pool2D"> {
   let summary = "2-D max or average pooling";
   let description = [{
-    Window attributes as `top.MaxPool`/`top.AvgPool`. INT8 max pooling
+    Window attributes as `top.MaxPool`/`top.AvgPool` (`dilations`, max
+    pooling only, as `top.MaxPool`'s). INT8 max pooling
     keeps the input's scale. INT8 average pooling sums the window in int32
     and requantizes with `multiplier`/`rshift`, which fold in the divisor
     `kh * kw` and the input/output scale ratio (the divisor never changes
@@ -75,6 +76,7 @@ def Tpu_Pool2DOp : Tpu_Op<"Pool2D"> {
                             DenseI64ArrayAttr:$kernel_shape,
                             DenseI64ArrayAttr:$strides,
                             DenseI64ArrayAttr:$pads,
+                            OptionalAttr<DenseI64ArrayAttr>:$dilations,
                             DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                             DefaultValuedAttr<BoolAttr, "false">:$count_include_pad),
                        ReluAttrs.attrs, RequantAttrs.attrs);

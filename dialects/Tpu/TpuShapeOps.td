@@ -79,13 +79,15 @@ def Tpu_UpsampleOp : Tpu_Op<"Upsample"> {
 def Tpu_InterpOp : Tpu_Op<"Interp"> {
   let summary = "Resize of the last two dims, as top.Interp";
   let description = [{
-    `nearest` moves values. `linear` interpolates in f32 and rounds to the
+    `nearest` moves values (rounding source coordinates as `nearest_mode`
+    says, as `top.Interp`). `linear` interpolates in f32 and rounds to the
     result type; in INT8 (same scale in and out) the interpolated value is
     rounded half away from zero to the stored integer.
   }];
   let arguments = (ins AnyRankedTensor:$input, InterpModeAttr:$mode,
                    InterpCoordModeAttr:$coord_mode, F64Attr:$scale_h,
-                   F64Attr:$scale_w);
+                   F64Attr:$scale_w,
+                   OptionalAttr<InterpNearestModeAttr>:$nearest_mode);
   let results = (outs AnyRankedTensor:$output);
   let hasVerifier = 1;
 }

@@ -2,9 +2,11 @@
 
 #include "tpuc/Dialect/Tpu/TpuUtils.h"
 #include "tpuc/Dialect/Top/TopOps.h"
+#include "tpuc/Dialect/Top/TopWeights.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 
@@ -100,6 +102,78 @@ bool isInt8Storage(Type type) {
   if (auto q = dyn_cast<quant::UniformQuantizedType>(element))
     return q.getStorageTypeIntegralWidth() == 8;
   return element.isInteger(8);
+}
+
+static NpyArray makeU16Array(DType dtype, llvm::ArrayRef<float> values,
+                             uint16_t (*encode)(float)) {
+  NpyArray array;
+  array.dtype = dtype;
+  array.shape = {static_cast<int64_t>(values.size())};
+  array.bytes.resize(values.size() * 2);
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint16_t bits = encode(values[i]);
+    std::memcpy(&array.bytes[2 * i], &bits, 2);
+  }
+  return array;
+}
+
+NpyArray makeBf16Array(llvm::ArrayRef<float> values) {
+  return makeU16Array(DType::U16, values, floatToBf16);
+}
+
+NpyArray makeF16Array(llvm::ArrayRef<float> values) {
+  return makeU16Array(DType::F16, values, floatToHalf);
+}
+
+NpyArray makeInt8Array(llvm::ArrayRef<int64_t> values, bool isUnsigned) {
+  std::vector<float> data(values.begin(), values.end());
+  return NpyArray::fromFloat(data, {static_cast<int64_t>(values.size())},
+                             isUnsigned ? DType::U8 : DType::I8);
+}
+
+NpyArray makeInt32Array(llvm::ArrayRef<int64_t> values) {
+  // int32 values above 2^24 do not survive a trip through float.
+  NpyArray array;
+  array.dtype = DType::I32;
+  array.shape = {static_cast<int64_t>(values.size())};
+  array.bytes.resize(values.size() * 4);
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t v = std::clamp<int64_t>(values[i], INT32_MIN, INT32_MAX);
+    int32_t narrow = static_cast<int32_t>(v);
+    std::memcpy(&array.bytes[4 * i], &narrow, 4);
+  }
+  return array;
+}
+
+/// Values of an array by value (bf16/f16 bits decoded), for inline weights.
+static std::vector<float> decodeValues(const NpyArray &array) {
+  if (array.dtype != DType::U16 && array.dtype != DType::F16)
+    return array.toFloat();
+  std::vector<float> values(array.numel());
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint16_t bits;
+    std::memcpy(&bits, &array.bytes[2 * i], 2);
+    values[i] = array.dtype == DType::U16 ? bf16ToFloat(bits) : halfToFloat(bits);
+  }
+  return values;
+}
+
+Value createWeight(OpBuilder &builder, ModuleOp module, StringRef name,
+                   ArrayRef<int64_t> shape, Type element, NpyArray array) {
+  MLIRContext *ctx = module.getContext();
+  array.shape.assign(shape.begin(), shape.end());
+  auto type = RankedTensorType::get(shape, element);
+  top::WeightStore *store = top::getWeightStore(module);
+  if (!store) {
+    auto f32Type = RankedTensorType::get(shape, Float32Type::get(ctx));
+    std::vector<float> values = decodeValues(array);
+    auto attr = DenseElementsAttr::get(f32Type, llvm::ArrayRef(values));
+    return builder.create<top::WeightOp>(top::makeNameLoc(ctx, name), type,
+                                         cast<ElementsAttr>(attr));
+  }
+  store->set(name, std::move(array));
+  return builder.create<top::WeightOp>(top::makeNameLoc(ctx, name), type,
+                                       ElementsAttr());
 }
 
 } // namespace tpuc::tpu

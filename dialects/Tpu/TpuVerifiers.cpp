@@ -225,7 +225,7 @@ LogicalResult Conv2DOp::verify() {
   if (getKernelShape().size() != 2 || getStrides().size() != 2 ||
       getDilations().size() != 2 || getPads().size() != 4)
     return emitOpError("needs 2 kernel/stride/dilation values and 4 pads");
-  if (getGroup() < 1)
+  if (static_cast<int64_t>(getGroup()) < 1)
     return emitOpError("group must be positive");
   return verifyConvLike(*this, getInput(), getFilter(), getBias(),
                         filter.getRank() ? filter.getDimSize(0) : 0,
@@ -236,7 +236,7 @@ LogicalResult DeconvOp::verify() {
   if (getKernelShape().size() != 2 || getStrides().size() != 2 ||
       getDilations().size() != 2 || getPads().size() != 4)
     return emitOpError("needs 2 kernel/stride/dilation values and 4 pads");
-  if (getGroup() < 1)
+  if (static_cast<int64_t>(getGroup()) < 1)
     return emitOpError("group must be positive");
   auto out = cast<RankedTensorType>(getOutput().getType());
   return verifyConvLike(*this, getInput(), getFilter(), getBias(),
@@ -271,6 +271,14 @@ LogicalResult Pool2DOp::verify() {
     return emitOpError("needs 2 kernel/stride values and 4 pads");
   if (cast<RankedTensorType>(getInput().getType()).getRank() != 4)
     return emitOpError("needs a rank-4 input");
+  if (auto dilations = getDilations()) {
+    if (dilations->size() != 2 || llvm::any_of(*dilations, [](int64_t d) {
+          return d < 1;
+        }))
+      return emitOpError("needs 2 positive dilations");
+    if (getPoolMode() != "Max")
+      return emitOpError("dilations apply to max pooling only");
+  }
   if (getPoolMode() == "Max") {
     if (getMultiplier() || getRshift())
       return emitOpError("max pooling takes no multiplier/rshift");
@@ -288,8 +296,10 @@ LogicalResult SoftmaxOp::verify() {
       failed(verifyActivation(*this, getInput(), "input")))
     return failure();
   int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
-  if (getAxis() < -rank || getAxis() >= rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range";
+  // I64Attr getters return uint64_t: compare as signed.
+  auto axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis >= rank)
+    return emitOpError() << "axis " << axis << " is out of range";
   return success();
 }
 
@@ -370,8 +380,9 @@ LogicalResult PReluOp::verify() {
     return emitOpError() << "slope needs " << channels << " values";
   if (isQuantized(getOutput()) && !isInt8Storage(getSlope().getType()))
     return emitOpError("is INT8 but its slope is not si8");
-  if (getRshift() < 0 || getRshift() > 31 || getRshiftPos() < 0 ||
-      getRshiftPos() > 31)
+  auto rshift = static_cast<int64_t>(getRshift());
+  auto rshiftPos = static_cast<int64_t>(getRshiftPos());
+  if (rshift < 0 || rshift > 31 || rshiftPos < 0 || rshiftPos > 31)
     return emitOpError("shifts must lie in [0, 31]");
   return success();
 }
@@ -491,7 +502,8 @@ LogicalResult PadOp::verify() {
   return verifySameElementType(*this, getInput());
 }
 LogicalResult UpsampleOp::verify() {
-  if (getScaleH() < 1 || getScaleW() < 1)
+  if (static_cast<int64_t>(getScaleH()) < 1 ||
+      static_cast<int64_t>(getScaleW()) < 1)
     return emitOpError("scales must be positive");
   return verifySameElementType(*this, getInput());
 }
@@ -501,7 +513,8 @@ LogicalResult InterpOp::verify() {
   return verifySameElementType(*this, getInput());
 }
 LogicalResult Depth2SpaceOp::verify() {
-  if (getBlockH() < 1 || getBlockW() < 1)
+  if (static_cast<int64_t>(getBlockH()) < 1 ||
+      static_cast<int64_t>(getBlockW()) < 1)
     return emitOpError("block sizes must be positive");
   return verifySameElementType(*this, getInput());
 }

@@ -30,6 +30,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <chrono>
+#include <cstdio>
 #include <unordered_map>
 
 using namespace mlir;
@@ -776,7 +778,22 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
     for (auto &entry : *fused_)
       absorbed.insert(entry.second);
 
+  static bool prof = getenv("TPUC_PROF");
+  static std::map<std::string, double> *acc = new std::map<std::string, double>();
+  static int runs = 0;
+  ++runs;
+  struct Dump { ~Dump() { if (prof) for (auto &[k, v] : *acc) fprintf(stderr, "%-30s %8.3f ms\n", k.c_str(), v / runs); } };
+  static Dump dump;
+  auto last = std::chrono::steady_clock::now();
+  std::string lastName;
   for (Operation &op : body_) {
+    if (prof) {
+      auto now = std::chrono::steady_clock::now();
+      if (!lastName.empty()) (*acc)[lastName] += std::chrono::duration<double, std::milli>(now - last).count();
+      last = now;
+      lastName = op.getName().getStringRef().str();
+      for (Value v : op.getOperands()) { auto it = slots_.find(v); if (it != slots_.end() && !it->second.blocked.empty()) { lastName += "(B)"; break; } }
+    }
     if (&op == terminator || isa<top::NoneOp>(op))
       continue;
     if (auto weight = dyn_cast<top::WeightOp>(op)) {

@@ -40,6 +40,9 @@ std::string describeLocation(Location loc) {
 OneLineDiagnostics::OneLineDiagnostics(MLIRContext *ctx,
                                        llvm::StringRef toolName)
     : ctx_(ctx) {
+  // A failing verifier would otherwise append the whole op (often the whole
+  // module) to the message.
+  ctx->printOpOnDiagnostic(false);
   std::string tool = toolName.str();
   id_ = ctx->getDiagEngine().registerHandler([tool](Diagnostic &diag) {
     const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
@@ -92,6 +95,26 @@ int reportError(llvm::StringRef toolName, const llvm::Twine &message) {
       c = ' ';
   llvm::errs() << toolName << ": error: " << text << "\n";
   return 1;
+}
+
+std::string printModule(ModuleOp module, llvm::StringRef weightFile) {
+  Operation *op = module.getOperation();
+  Attribute working = op->getAttr(top::TopDialect::kWeightFileAttr);
+  if (!weightFile.empty())
+    op->setAttr(top::TopDialect::kWeightFileAttr,
+                StringAttr::get(module.getContext(), weightFile));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  OpPrintingFlags flags;
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  flags.useLocalScope();
+  module.print(os, flags);
+  os << "\n";
+  if (working)
+    op->setAttr(top::TopDialect::kWeightFileAttr, working);
+  else
+    op->removeAttr(top::TopDialect::kWeightFileAttr);
+  return text;
 }
 
 } // namespace tpuc

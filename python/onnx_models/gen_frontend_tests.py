@@ -10,8 +10,8 @@ in; rerunning the script reproduces them byte for byte.
 
 Models cover the opset forms the importer must read (attributes that became
 inputs, changed defaults), IR 3 initializers listed as graph inputs,
-Constant nodes, shape subgraphs, external data, a dynamic input dim and
-unsupported ops.
+Constant nodes, shape subgraphs, external data, a dynamic input dim,
+integer and float16/bfloat16 element types and unsupported ops.
 """
 import math
 import os
@@ -238,7 +238,7 @@ def nearest_tf_half_pixel(x, size):
         return idx
     rows = index_map(x.shape[-2], size[0])
     cols = index_map(x.shape[-1], size[1])
-    return x[..., rows, :][..., cols]
+    return np.ascontiguousarray(x[..., rows, :][..., cols])
 
 
 erf = np.vectorize(math.erf)
@@ -491,7 +491,11 @@ def unsupported(out_dir):
              mode="linear",
              coordinate_transformation_mode="tf_crop_and_resize"),
         node("Add", ["v1", "v2"], ["s"]),
-        node("Add", ["s", "r"], ["sr"]),
+        # Downstream of an unsupported op: never converted, but its
+        # attributes are still checked.
+        node("Resize", ["s", "", "scales"], ["r5"], name="resize5",
+             mode="cubic"),
+        node("Add", ["r5", "r"], ["sr"]),
         node("ReduceSum", ["r4"], ["r4sum"], keepdims=0),
         node("Add", ["sr", "r4sum"], ["y"]),
     ]

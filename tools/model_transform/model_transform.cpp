@@ -18,10 +18,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ListParsing.h"
+#include "tpuc/Support/ListParsing.h"
 #include "ModelSummary.h"
 #include "OrtReference.h"
-#include "StagedOutputs.h"
+#include "tpuc/Support/StagedOutputs.h"
 
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
@@ -158,16 +158,7 @@ Expected<T> flagValue(Expected<T> value, StringRef flag, StringRef text) {
 
 /// A switch: given alone or as =true/=false (or 1/0).
 Expected<bool> switchValue(const cl::opt<std::string> &flag) {
-  if (flag.getNumOccurrences() == 0)
-    return false;
-  std::optional<bool> value = StringSwitch<std::optional<bool>>(flag)
-                                  .Cases("", "true", "True", "1", true)
-                                  .Cases("false", "False", "0", false)
-                                  .Default(std::nullopt);
-  if (!value)
-    return optionError("malformed --" + flag.ArgStr + " '" + flag +
-                       "': expected true or false");
-  return *value;
+  return tpuc::parseSwitch(flag.ArgStr, flag, flag.getNumOccurrences() > 0);
 }
 
 Expected<tpuc::DType> parseInputType(StringRef name) {
@@ -293,15 +284,10 @@ Expected<Options> parseOptions() {
   for (const std::string &name : tpuc::parseNameList(exceptsFlag))
     opts.excepts.insert(name);
   if (!toleranceFlag.empty()) {
-    auto values = flagValue(tpuc::parseNumberList(toleranceFlag), "tolerance",
-                            toleranceFlag);
-    if (!values)
-      return values.takeError();
-    if (values->size() != 2)
-      return optionError("malformed --tolerance '" + toleranceFlag +
-                         "': expected COS,EUCLID such as 0.99,0.99");
-    opts.tolCos = (*values)[0];
-    opts.tolEuclid = (*values)[1];
+    auto tolerance = tpuc::parseTolerance(toleranceFlag);
+    if (!tolerance)
+      return tolerance.takeError();
+    std::tie(opts.tolCos, opts.tolEuclid) = *tolerance;
   }
   if (!referenceFlag.empty()) {
     if (referenceFlag != "onnxruntime")
@@ -435,22 +421,7 @@ mlir::LogicalResult Transformer::simplify() {
 /// Prints the module (with tensor names as inline locations) pointing at
 /// `weightFile`; the working weight path is restored afterwards.
 Error Transformer::writeModule(StringRef path, StringRef weightFile) {
-  mlir::Operation *op = module_->getOperation();
-  mlir::Attribute working = op->getAttr(tpuc::top::TopDialect::kWeightFileAttr);
-  op->setAttr(tpuc::top::TopDialect::kWeightFileAttr,
-              mlir::StringAttr::get(&ctx_, weightFile));
-  std::string text;
-  raw_string_ostream os(text);
-  mlir::OpPrintingFlags flags;
-  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  flags.useLocalScope();
-  module_->print(os, flags);
-  os << "\n";
-  if (working)
-    op->setAttr(tpuc::top::TopDialect::kWeightFileAttr, working);
-  else
-    op->removeAttr(tpuc::top::TopDialect::kWeightFileAttr);
-  return tpuc::writeFileAtomically(path, text);
+  return tpuc::writeFileAtomically(path, tpuc::printModule(*module_, weightFile));
 }
 
 Error Transformer::prepareTestInputs() {

@@ -40,8 +40,9 @@ inline int64_t saturateInt32(int64_t x) {
 }
 
 /// QDM requantization: `(acc * multiplier) >> 31` rounding half up and
-/// saturated to int32, then `>> rshift` rounding with `mode`. The result is
-/// not yet saturated to the storage type.
+/// saturated to int32, then `>> rshift` rounding with `mode`. A negative
+/// rshift shifts `acc` left (saturating to int32) before the multiply. The
+/// result is not yet saturated to the storage type.
 int64_t applyQdm(int64_t acc, int64_t multiplier, int64_t rshift,
                  RoundMode mode);
 /// MultiplierShift requantization: `(acc * multiplier) >> rshift` rounding

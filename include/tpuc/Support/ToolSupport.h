@@ -39,6 +39,10 @@ std::string describeLocation(mlir::Location loc);
 mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &ctx,
                                              llvm::StringRef path);
 
+/// The module as text (tensor names printed inline), with `top.weight_file`
+/// shown as `weightFile` (the name the weights will have once written).
+std::string printModule(mlir::ModuleOp module, llvm::StringRef weightFile);
+
 /// Prints `<tool>: error: <message>` and returns 1, for `return fail(...)`.
 int reportError(llvm::StringRef toolName, const llvm::Twine &message);
 

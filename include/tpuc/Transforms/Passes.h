@@ -12,8 +12,6 @@ namespace tpuc::top {
 
 std::unique_ptr<mlir::Pass> createShapeInferPass();
 std::unique_ptr<mlir::Pass> createSaveWeightsPass();
-std::unique_ptr<mlir::Pass> createProcessorAssignPass();
-std::unique_ptr<mlir::Pass> createImportCalibrationTablePass();
 
 #define GEN_PASS_DECL
 #include "dialects/Top/Passes.h.inc"
@@ -25,8 +23,6 @@ std::unique_ptr<mlir::Pass> createImportCalibrationTablePass();
 
 namespace tpuc::tpu {
 
-std::unique_ptr<mlir::Pass> createConvertTopToTpuPass();
-std::unique_ptr<mlir::Pass> createStripIOQuantPass();
 
 #define GEN_PASS_DECL
 #include "dialects/Tpu/Passes.h.inc"

@@ -218,7 +218,3 @@ struct ConvertTopToTpuPass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> tpuc::tpu::createConvertTopToTpuPass() {
-  return std::make_unique<ConvertTopToTpuPass>();
-}

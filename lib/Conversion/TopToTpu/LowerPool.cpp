@@ -18,6 +18,8 @@ namespace {
 struct PoolWindow {
   SmallVector<int64_t, 2> kernel, strides;
   SmallVector<int64_t, 4> pads;
+  /// Max pooling only; empty when every dilation is 1.
+  SmallVector<int64_t, 2> dilations;
   bool ceilMode = false, countIncludePad = false;
 };
 
@@ -128,7 +130,10 @@ LoweringResult buildPool(Operation *op, LoweringContext &ctx, QuantMode mode,
       b.getStringAttr(isMax ? "Max" : "Avg"),
       b.getDenseI64ArrayAttr(window.kernel),
       b.getDenseI64ArrayAttr(window.strides),
-      b.getDenseI64ArrayAttr(window.pads), b.getBoolAttr(window.ceilMode),
+      b.getDenseI64ArrayAttr(window.pads),
+      window.dilations.empty() ? DenseI64ArrayAttr()
+                               : b.getDenseI64ArrayAttr(window.dilations),
+      b.getBoolAttr(window.ceilMode),
       b.getBoolAttr(window.countIncludePad), b.getBoolAttr(doRelu),
       b.getF64FloatAttr(reluLimit), multiplier, rshift,
       b.getStringAttr("MultiplierShift"), b.getStringAttr("HalfAwayFromZero"));
@@ -147,6 +152,16 @@ LoweringResult lowerPool(TopOpT op, LoweringContext &ctx, QuantMode mode,
       toPool2D(op.getKernelShape(), op.getStrides(), op.getPads());
   window.ceilMode = op.getCeilMode();
   window.countIncludePad = op.getCountIncludePad();
+  if constexpr (std::is_same_v<TopOpT, top::MaxPoolOp>) {
+    // Dilated windows as top.MaxPool's; 1-D pools get a height dilation 1.
+    if (auto dilations = op.getDilations()) {
+      if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; })) {
+        window.dilations.assign(dilations->begin(), dilations->end());
+        if (window.dilations.size() == 1)
+          window.dilations.insert(window.dilations.begin(), 1);
+      }
+    }
+  }
   return buildPool(op, ctx, mode, isMax, window, op.getDoRelu(),
                    op.getReluLimit().convertToDouble());
 }

@@ -82,7 +82,10 @@ LoweringResult lowerSplit(top::SplitOp op, LoweringContext &ctx,
     return failure();
   OpBuilder &b = ctx.builder();
   int64_t rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  // I64Attr getters return uint64_t: a negative axis needs a signed view.
+  auto axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0)
+    axis += rank;
   SmallVector<Value> results;
   int64_t start = 0;
   for (auto [i, size] : llvm::enumerate(op.getSplitSize())) {
@@ -159,7 +162,7 @@ LoweringResult lowerInterp(top::InterpOp op, LoweringContext &ctx,
   return lowerMove<InterpOp>(op, ctx, mode, [&](Value in, Type type) {
     return ctx.builder().create<InterpOp>(
         ctx.nameLoc(op), type, in, op.getModeAttr(), op.getCoordModeAttr(),
-        op.getScaleHAttr(), op.getScaleWAttr());
+        op.getScaleHAttr(), op.getScaleWAttr(), op.getNearestModeAttr());
   });
 }
 

@@ -287,54 +287,19 @@ std::optional<std::vector<float>> LoweringContext::weightData(Value value) const
 Value LoweringContext::createWeight(StringRef base, StringRef suffix,
                                     ArrayRef<int64_t> shape, Type element,
                                     NpyArray array) {
-  array.shape.assign(shape.begin(), shape.end());
-  top::WeightStore *store = top::getWeightStore(module_);
-  std::string name = uniqueName((base + "_" + suffix).str(), store);
-  auto type = RankedTensorType::get(shape, element);
-  if (!store) {
-    // Modules without a weight file keep new weights inline.
-    std::vector<float> values = array.toFloat();
-    if (array.dtype == DType::U16 || array.dtype == DType::F16) {
-      // Inline data is by value: bf16/f16 bits are decoded first.
-      for (size_t i = 0; i < values.size(); ++i) {
-        uint16_t bits;
-        std::memcpy(&bits, &array.bytes[2 * i], 2);
-        values[i] = array.dtype == DType::U16 ? bf16ToFloat(bits)
-                                              : halfToFloat(bits);
-      }
-    }
-    auto f32Type = RankedTensorType::get(shape, Float32Type::get(getContext()));
-    auto attr = DenseElementsAttr::get(f32Type, llvm::ArrayRef(values));
-    return builder_.create<top::WeightOp>(
-        top::makeNameLoc(getContext(), name), type, cast<ElementsAttr>(attr));
-  }
-  store->set(name, std::move(array));
-  return builder_.create<top::WeightOp>(top::makeNameLoc(getContext(), name),
-                                        type, ElementsAttr());
+  std::string name =
+      uniqueName((base + "_" + suffix).str(), top::getWeightStore(module_));
+  return tpu::createWeight(builder_, module_, name, shape, element,
+                           std::move(array));
 }
 
 Value LoweringContext::createFloatWeight(StringRef base, StringRef suffix,
                                          ArrayRef<int64_t> shape,
                                          ArrayRef<float> data,
                                          QuantMode mode) {
-  NpyArray array;
-  if (mode == QuantMode::BF16) {
-    array.dtype = DType::U16;
-    array.bytes.resize(data.size() * 2);
-    for (size_t i = 0; i < data.size(); ++i) {
-      uint16_t bits = floatToBf16(data[i]);
-      std::memcpy(&array.bytes[2 * i], &bits, 2);
-    }
-  } else if (mode == QuantMode::F16) {
-    array.dtype = DType::F16;
-    array.bytes.resize(data.size() * 2);
-    for (size_t i = 0; i < data.size(); ++i) {
-      uint16_t bits = floatToHalf(data[i]);
-      std::memcpy(&array.bytes[2 * i], &bits, 2);
-    }
-  } else {
-    array = NpyArray::fromFloat(data, shape);
-  }
+  NpyArray array = mode == QuantMode::BF16  ? makeBf16Array(data)
+                   : mode == QuantMode::F16 ? makeF16Array(data)
+                                            : NpyArray::fromFloat(data, shape);
   return createWeight(base, suffix, shape, floatType(mode), std::move(array));
 }
 
@@ -342,28 +307,18 @@ Value LoweringContext::createInt8Weight(StringRef base, StringRef suffix,
                                         ArrayRef<int64_t> shape,
                                         ArrayRef<int64_t> data,
                                         bool isUnsigned) {
-  std::vector<float> values(data.begin(), data.end());
-  auto array = NpyArray::fromFloat(values, shape,
-                                   isUnsigned ? DType::U8 : DType::I8);
   Type element = IntegerType::get(getContext(), 8,
                                   isUnsigned ? IntegerType::Unsigned
                                              : IntegerType::Signed);
-  return createWeight(base, suffix, shape, element, std::move(array));
+  return createWeight(base, suffix, shape, element,
+                      makeInt8Array(data, isUnsigned));
 }
 
 Value LoweringContext::createInt32Weight(StringRef base, StringRef suffix,
                                          ArrayRef<int64_t> shape,
                                          ArrayRef<int64_t> data) {
-  // int32 values above 2^24 do not survive a trip through float.
-  NpyArray array;
-  array.dtype = DType::I32;
-  array.bytes.resize(data.size() * 4);
-  for (size_t i = 0; i < data.size(); ++i) {
-    int32_t v = static_cast<int32_t>(quantmath::saturateInt32(data[i]));
-    std::memcpy(&array.bytes[4 * i], &v, 4);
-  }
   Type element = IntegerType::get(getContext(), 32, IntegerType::Signed);
-  return createWeight(base, suffix, shape, element, std::move(array));
+  return createWeight(base, suffix, shape, element, makeInt32Array(data));
 }
 
 double quantizedReluLimit(double limit, quant::UniformQuantizedType type) {

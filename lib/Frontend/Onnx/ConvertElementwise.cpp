@@ -67,10 +67,16 @@ LogicalResult convertElu(NodeContext &ctx) {
       ctx, {ctx.attr("alpha", double(ctx.attrs.getFloat("alpha", 1.0f)))});
 }
 
+std::optional<std::string> checkGelu(const NodeAttributes &attrs, StringRef,
+                                     int64_t) {
+  std::string approx = attrs.getString("approximate", "none");
+  if (approx != "none" && approx != "tanh")
+    return "Gelu approximate '" + approx + "'";
+  return std::nullopt;
+}
+
 LogicalResult convertGelu(NodeContext &ctx) {
   std::string approx = ctx.attrs.getString("approximate", "none");
-  if (approx != "none" && approx != "tanh")
-    return ctx.unsupported("Gelu approximate '" + approx + "'");
   return convertUnary<top::GELUOp>(
       ctx, {ctx.attr("approx_mode", approx == "tanh" ? "tanh" : "normal")});
 }
@@ -295,6 +301,18 @@ LogicalResult castTo(NodeContext &ctx, int32_t to) {
   return success();
 }
 
+/// Target types tpuc has no counterpart of (CastLike's target is an input,
+/// checked when it is converted).
+std::optional<std::string> checkCast(const NodeAttributes &attrs, StringRef,
+                                     int64_t) {
+  int64_t to = attrs.getInt("to", onnx::TensorProto::FLOAT);
+  bool numeric = isFloatDataType(to) || isIntegerDataType(to) ||
+                 to == onnx::TensorProto::BOOL;
+  if (!numeric)
+    return "Cast to " + dataTypeName(to);
+  return std::nullopt;
+}
+
 LogicalResult convertCast(NodeContext &ctx) {
   return castTo(ctx, ctx.attrs.getInt("to", onnx::TensorProto::FLOAT));
 }
@@ -388,7 +406,7 @@ void addElementwiseConverters(ConverterMap &map) {
   map["LeakyRelu"] = convertLeakyRelu;
   map["HardSigmoid"] = convertHardSigmoid;
   map["Elu"] = convertElu;
-  map["Gelu"] = convertGelu;
+  map["Gelu"] = {convertGelu, checkGelu};
   map["PRelu"] = convertPRelu;
   map["Clip"] = convertClip;
   map["Pow"] = convertPow;
@@ -412,7 +430,7 @@ void addElementwiseConverters(ConverterMap &map) {
   map["Or"] = convertOr;
   map["Xor"] = convertXor;
   map["Where"] = convertWhere;
-  map["Cast"] = convertCast;
+  map["Cast"] = {convertCast, checkCast};
   map["CastLike"] = convertCastLike;
   map["Identity"] = convertIdentity;
   map["Dropout"] = convertDropout;

@@ -49,11 +49,24 @@ FailureOr<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inputShape,
       w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
     }
-  } else if (autoPad != "NOTSET") {
-    (void)ctx.unsupported(ctx.opType() + " auto_pad '" + autoPad + "'");
-    return failure();
   }
+  // Other auto_pad values were rejected by checkWindowAttrs.
   return w;
+}
+
+/// auto_pad values ONNX does not define, and AveragePool's dilations (opset
+/// 19), which top.AvgPool does not have.
+std::optional<std::string> checkWindowAttrs(const NodeAttributes &attrs,
+                                            StringRef opType, int64_t) {
+  std::string autoPad = attrs.getString("auto_pad", "NOTSET");
+  if (!llvm::is_contained({"NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"},
+                          autoPad))
+    return (opType + " auto_pad '" + autoPad + "'").str();
+  if (opType == "AveragePool")
+    if (auto dilations = attrs.getInts("dilations"))
+      if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
+        return std::string("AveragePool with dilations");
+  return std::nullopt;
 }
 
 /// Conv and pooling support 1-D and 2-D windows.
@@ -117,12 +130,8 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     for (size_t i = 0; i < spatial; ++i)
       outputShape->push_back(input[2 + i] * w.strides[i]);
   }
-  if (autoPad == "VALID") {
+  if (autoPad == "VALID")
     std::fill(w.pads.begin(), w.pads.end(), 0);
-  } else if (autoPad != "NOTSET" && autoPad != "SAME_UPPER" &&
-             autoPad != "SAME_LOWER") {
-    return ctx.unsupported("ConvTranspose auto_pad '" + autoPad + "'");
-  }
   if (outputShape) {
     // ONNX: total_padding = stride * (in - 1) + output_padding +
     // (k - 1) * dilation + 1 - output_shape, split by auto_pad.
@@ -246,11 +255,16 @@ LogicalResult convertGemm(NodeContext &ctx) {
 // Normalization
 //===----------------------------------------------------------------------===//
 
+std::optional<std::string> checkBatchNorm(const NodeAttributes &attrs,
+                                          StringRef, int64_t opset) {
+  if (opset < 9 && attrs.getInt("spatial", 1) == 0)
+    return std::string("BatchNormalization spatial=0");
+  if (attrs.getInt("training_mode", 0) != 0)
+    return std::string("BatchNormalization training_mode=1");
+  return std::nullopt;
+}
+
 LogicalResult convertBatchNorm(NodeContext &ctx) {
-  if (ctx.opset < 9 && ctx.attrs.getInt("spatial", 1) == 0)
-    return ctx.unsupported("BatchNormalization spatial=0");
-  if (ctx.attrs.getInt("training_mode", 0) != 0)
-    return ctx.unsupported("BatchNormalization training_mode=1");
   for (unsigned i = 1; i < ctx.numOutputs(); ++i)
     if (ctx.isOutputUsed(i))
       return ctx.unsupported("BatchNormalization training outputs");
@@ -378,9 +392,8 @@ template <typename OpT> LogicalResult convertPool(NodeContext &ctx) {
   FailureOr<Window> w = readWindow(ctx, ctx.getShape(0), {});
   if (failed(w))
     return failure();
+  // checkWindowAttrs rejected AveragePool's dilations.
   bool dilated = llvm::any_of(w->dilations, [](int64_t d) { return d != 1; });
-  if (dilated && !isMax)
-    return ctx.unsupported(ctx.opType() + " with dilations");
   size_t spatial = w->kernel.size();
   for (size_t i = 0; i < 2 * spatial; ++i)
     if (w->pads[i] >= w->kernel[i % spatial])
@@ -474,15 +487,15 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
 } // namespace
 
 void addNNConverters(ConverterMap &map) {
-  map["Conv"] = convertConv;
-  map["ConvTranspose"] = convertConvTranspose;
+  map["Conv"] = {convertConv, checkWindowAttrs};
+  map["ConvTranspose"] = {convertConvTranspose, checkWindowAttrs};
   map["MatMul"] = convertMatMul;
   map["Gemm"] = convertGemm;
-  map["BatchNormalization"] = convertBatchNorm;
+  map["BatchNormalization"] = {convertBatchNorm, checkBatchNorm};
   map["InstanceNormalization"] = convertInstanceNorm;
   map["LayerNormalization"] = convertLayerNorm;
-  map["MaxPool"] = convertPool<top::MaxPoolOp>;
-  map["AveragePool"] = convertPool<top::AvgPoolOp>;
+  map["MaxPool"] = {convertPool<top::MaxPoolOp>, checkWindowAttrs};
+  map["AveragePool"] = {convertPool<top::AvgPoolOp>, checkWindowAttrs};
   map["GlobalAveragePool"] = convertGlobalAvgPool;
   map["GlobalMaxPool"] = convertGlobalMaxPool;
   map["Softmax"] = convertSoftmax;

@@ -114,9 +114,6 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
   };
 
   if (req.mode == "linear") {
-    if (!supportedCoord(req.coordMode))
-      return ctx.unsupported(ctx.opType() + " linear coordinate mode '" +
-                             req.coordMode + "'");
     // Interp's result type must carry the exact output size.
     FailureOr<Value> result = ctx.create<top::InterpOp>(
         ctx.outputName(0), req.outShape, {ctx.getValue(0)},
@@ -128,8 +125,6 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
     ctx.setOutput(0, *result);
     return success();
   }
-  if (req.mode != "nearest")
-    return ctx.unsupported(ctx.opType() + " mode '" + req.mode + "'");
 
   auto wantH = onnxNearestMap(req.coordMode, req.nearestMode, ih, oh, scaleH);
   auto wantW = onnxNearestMap(req.coordMode, req.nearestMode, iw, ow, scaleW);
@@ -168,12 +163,18 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
           onnxNearestMap(coord, nearest, ih, oh, scaleH) != *wantH ||
           onnxNearestMap(coord, nearest, iw, ow, scaleW) != *wantW)
         continue;
+      llvm::SmallVector<NamedAttribute> attrs = {
+          ctx.attr("mode", "nearest"), ctx.attr("coord_mode", StringRef(coord)),
+          ctx.attr("scale_h", scaleH), ctx.attr("scale_w", scaleW)};
+      // Interp's default rounding is left implicit, so that the common
+      // exports (half_pixel rounding half down, PyTorch's asymmetric floor)
+      // give the same IR as before nearest_mode existed.
+      StringRef implicit =
+          coord == "asymmetric" ? "floor" : "round_prefer_floor";
+      if (nearest != implicit)
+        attrs.push_back(ctx.attr("nearest_mode", StringRef(nearest)));
       FailureOr<Value> result = ctx.create<top::InterpOp>(
-          ctx.outputName(0), req.outShape, {ctx.getValue(0)},
-          {ctx.attr("mode", "nearest"),
-           ctx.attr("coord_mode", StringRef(coord)),
-           ctx.attr("nearest_mode", StringRef(nearest)),
-           ctx.attr("scale_h", scaleH), ctx.attr("scale_w", scaleW)});
+          ctx.outputName(0), req.outShape, {ctx.getValue(0)}, attrs);
       if (failed(result))
         return failure();
       ctx.setOutput(0, *result);
@@ -214,6 +215,35 @@ LogicalResult resolveSizes(NodeContext &ctx, ResizeRequest &req,
   return success();
 }
 
+/// Modes top.Interp has no counterpart of.
+std::optional<std::string> checkResize(const NodeAttributes &attrs,
+                                       StringRef opType, int64_t opset) {
+  std::string mode = attrs.getString("mode", "nearest");
+  if (opType == "Upsample" && mode == "bilinear")
+    mode = "linear";
+  if (mode != "nearest" && mode != "linear")
+    return (opType + " mode '" + mode + "'").str();
+  if (opType != "Resize" || opset < 11)
+    return std::nullopt;
+  std::string coordMode =
+      attrs.getString("coordinate_transformation_mode", "half_pixel");
+  if (coordMode == "tf_crop_and_resize")
+    return "Resize coordinate mode 'tf_crop_and_resize'";
+  // Nearest resizing is matched by the indices it reads (see emitResize);
+  // linear needs Interp to have the coordinate mode itself.
+  if (mode == "linear" &&
+      !llvm::is_contained(
+          {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric"},
+          coordMode))
+    return "Resize linear coordinate mode '" + coordMode + "'";
+  if (attrs.getInt("antialias", 0) != 0)
+    return "Resize antialias=1";
+  std::string policy = attrs.getString("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch")
+    return "Resize keep_aspect_ratio_policy '" + policy + "'";
+  return std::nullopt;
+}
+
 LogicalResult convertResize(NodeContext &ctx) {
   int64_t rank = ctx.getRank(0);
   ResizeRequest req;
@@ -226,16 +256,6 @@ LogicalResult convertResize(NodeContext &ctx) {
         ctx.attrs.getString("coordinate_transformation_mode", "half_pixel");
     req.nearestMode = ctx.attrs.getString("nearest_mode", "round_prefer_floor");
   }
-  if (req.mode == "cubic")
-    return ctx.unsupported("Resize mode 'cubic'");
-  if (ctx.attrs.getInt("antialias", 0) != 0)
-    return ctx.unsupported("Resize antialias=1");
-  std::string policy =
-      ctx.attrs.getString("keep_aspect_ratio_policy", "stretch");
-  if (policy != "stretch")
-    return ctx.unsupported("Resize keep_aspect_ratio_policy '" + policy + "'");
-  if (req.coordMode == "tf_crop_and_resize")
-    return ctx.unsupported("Resize coordinate mode 'tf_crop_and_resize'");
 
   Dims axes;
   if (auto given = ctx.attrs.getInts("axes")) {
@@ -303,8 +323,8 @@ LogicalResult convertUpsample(NodeContext &ctx) {
 } // namespace
 
 void addResizeConverters(ConverterMap &map) {
-  map["Resize"] = convertResize;
-  map["Upsample"] = convertUpsample;
+  map["Resize"] = {convertResize, checkResize};
+  map["Upsample"] = {convertUpsample, checkResize};
 }
 
 } // namespace tpuc::onnx_import

@@ -339,11 +339,17 @@ LogicalResult convertTile(NodeContext &ctx) {
                                        {ctx.attr("repeats", values)});
 }
 
+std::optional<std::string> checkPad(const NodeAttributes &attrs, StringRef,
+                                    int64_t) {
+  std::string mode = attrs.getString("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return "Pad mode '" + mode + "'";
+  return std::nullopt;
+}
+
 LogicalResult convertPad(NodeContext &ctx) {
   int64_t rank = ctx.getRank(0);
   std::string mode = ctx.attrs.getString("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return ctx.unsupported("Pad mode '" + mode + "'");
   Dims pads;
   double value = 0.0;
   Dims axes;
@@ -391,14 +397,20 @@ LogicalResult convertPad(NodeContext &ctx) {
                                        ctx.attr("mode", StringRef(mode))});
 }
 
+std::optional<std::string> checkDepthToSpace(const NodeAttributes &attrs,
+                                             StringRef opType, int64_t) {
+  std::string mode = attrs.getString("mode", "DCR");
+  if (opType == "DepthToSpace" && mode != "DCR" && mode != "CRD")
+    return "DepthToSpace mode '" + mode + "'";
+  return std::nullopt;
+}
+
 LogicalResult convertDepthToSpace(NodeContext &ctx) {
   int64_t block = ctx.attrs.getInt("blocksize", 0);
   if (block <= 0)
     return ctx.error("blocksize must be positive");
   bool toDepth = ctx.opType() == "SpaceToDepth";
   std::string mode = ctx.attrs.getString("mode", "DCR");
-  if (!toDepth && mode != "DCR" && mode != "CRD")
-    return ctx.unsupported("DepthToSpace mode '" + mode + "'");
   if (ctx.getRank(0) != 4)
     return ctx.error("input must be 4-D");
   return ctx.emitAsOutput<top::Depth2SpaceOp>(
@@ -492,8 +504,8 @@ void addShapeConverters(ConverterMap &map) {
   map["Unsqueeze"] = convertUnsqueeze;
   map["Expand"] = convertExpand;
   map["Tile"] = convertTile;
-  map["Pad"] = convertPad;
-  map["DepthToSpace"] = convertDepthToSpace;
+  map["Pad"] = {convertPad, checkPad};
+  map["DepthToSpace"] = {convertDepthToSpace, checkDepthToSpace};
   map["SpaceToDepth"] = convertDepthToSpace;
   map["ArgMax"] = convertArg;
   map["ArgMin"] = convertArg;

@@ -3,7 +3,8 @@
 // The import runs in stages so that every problem is reported before
 // anything is returned:
 //   1. load the file and pick the output tensors (cut at outputNames);
-//   2. keep only the nodes those outputs depend on and check their op types;
+//   2. keep only the nodes those outputs depend on and check their op types
+//      and the attribute values that need no shapes;
 //   3. create one `top.Input` per real graph input, with static shapes;
 //   4. visit the nodes in order: fold those whose inputs are constants,
 //      convert the others to Top ops (each op's shape is inferred as soon as
@@ -18,6 +19,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
@@ -110,6 +112,8 @@ private:
   };
   std::vector<Unsupported> unsupported_;
   llvm::StringMap<size_t> unsupportedIndex_;
+  /// Nodes whose attributes an AttributeCheck rejected.
+  llvm::SmallPtrSet<const onnx::NodeProto *, 4> rejected_;
   const onnx::NodeProto *currentNode_ = nullptr;
 };
 
@@ -227,8 +231,18 @@ void GraphImporter::checkOpTypes() {
       recordUnsupported(type, type, nodeLabel(node));
       continue;
     }
-    if (!converters_.count(node.op_type()) && !isFoldOnlyOp(node.op_type()))
-      recordUnsupported(node.op_type(), node.op_type(), nodeLabel(node));
+    auto converter = converters_.find(node.op_type());
+    if (converter == converters_.end()) {
+      if (!isFoldOnlyOp(node.op_type()))
+        recordUnsupported(node.op_type(), node.op_type(), nodeLabel(node));
+      continue;
+    }
+    if (AttributeCheck check = converter->second.check)
+      if (std::optional<std::string> problem =
+              check(NodeAttributes(node), node.op_type(), model_.opset)) {
+        recordUnsupported(node.op_type(), *problem, nodeLabel(node));
+        rejected_.insert(&node);
+      }
   }
 }
 
@@ -465,7 +479,7 @@ LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
     return !in.empty() && tensors_[in].poisoned;
   });
   if (inputPoisoned || unsupportedIndex_.count(node.op_type()) ||
-      !isDefaultDomain(node)) {
+      rejected_.contains(&node) || !isDefaultDomain(node)) {
     poison();
     return success();
   }
@@ -506,7 +520,7 @@ LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node) {
     poison();
     return success();
   }
-  if (failed(converter->second(context))) {
+  if (failed(converter->second.convert(context))) {
     if (!context.reportedUnsupported())
       return failure();
     poison();

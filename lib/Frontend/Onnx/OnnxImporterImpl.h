@@ -276,7 +276,23 @@ private:
 };
 
 using Converter = mlir::LogicalResult (*)(NodeContext &);
-using ConverterMap = llvm::StringMap<Converter>;
+
+/// What of a node's attributes alone makes it unsupported (e.g. "Resize
+/// mode 'cubic'"), or nullopt. Checks run on every node the outputs need
+/// before any node is converted, so that nodes downstream of an unsupported
+/// one, which are never converted, are reported as well; converters are
+/// only called on nodes that pass.
+using AttributeCheck = std::optional<std::string> (*)(
+    const NodeAttributes &attrs, llvm::StringRef opType, int64_t opset);
+
+struct ConverterEntry {
+  ConverterEntry() = default;
+  ConverterEntry(Converter convert, AttributeCheck check = nullptr)
+      : convert(convert), check(check) {}
+  Converter convert = nullptr;
+  AttributeCheck check = nullptr;
+};
+using ConverterMap = llvm::StringMap<ConverterEntry>;
 
 void addNNConverters(ConverterMap &map);
 void addElementwiseConverters(ConverterMap &map);

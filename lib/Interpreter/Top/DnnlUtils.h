@@ -1,4 +1,4 @@
-//===- DnnlUtils.h - oneDNN glue for the float reference kernels -*- C++ -*-===//
+//===- DnnlUtils.h - oneDNN glue for the reference kernels ----*- C++ -*-===//
 //
 // One process-wide oneDNN CPU engine, a stream per thread, helpers that wrap
 // the interpreter's float buffers as dnnl::memory, and a cache of primitives

@@ -18,7 +18,7 @@ struct RangePart {
 };
 } // namespace
 
-static bool isFinite(float x) { return std::fabs(x) <= FLT_MAX; }
+static int isFinite(float x) { return std::fabs(x) <= FLT_MAX; }
 
 static RangePart rangeOf(const float *p, int64_t n) {
   RangePart part;
@@ -104,20 +104,23 @@ static void binChunk(const float *p, int64_t n, double inverseWidth,
                      int64_t stride) {
   constexpr int64_t kBlock = 256;
   int32_t index[kBlock];
+  const double sink = bins + 0.5;
   uint32_t *h0 = local, *h1 = local + stride, *h2 = local + 2 * stride,
            *h3 = local + 3 * stride;
   for (int64_t start = 0; start < n; start += kBlock) {
     const int64_t m = std::min(kBlock, n - start);
     const float *x = p + start;
+    // Branch-free so that it vectorizes. Clamping to the abs max keeps the
+    // conversion away from NaN and inf and the bin at most bins - 1 (the
+    // product is at most (bins - 1) * (1 + 2^-52)); uncounted values get
+    // `sink`, which converts to `bins`.
 #pragma omp simd
     for (int64_t k = 0; k < m; ++k) {
       float a = std::fabs(x[k]);
-      bool counted = a > 0.0f && a <= FLT_MAX;
-      // Clamped first so that the conversion never sees NaN or inf.
+      int counted = (a > 0.0f) & (a <= FLT_MAX);
       float clamped = a < limit ? a : limit;
-      int32_t bin = static_cast<int32_t>(clamped * inverseWidth + 0.5);
-      bin = bin < bins - 1 ? bin : bins - 1;
-      index[k] = counted ? bin : bins;
+      double position = static_cast<double>(clamped) * inverseWidth + 0.5;
+      index[k] = static_cast<int32_t>(counted ? position : sink);
     }
     int64_t k = 0;
     for (; k + 4 <= m; k += 4) {

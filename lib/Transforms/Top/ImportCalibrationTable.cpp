@@ -6,6 +6,7 @@
 #include "tpuc/Transforms/FunctionTypes.h"
 #include "tpuc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -134,7 +135,3 @@ struct ImportCalibrationTablePass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> tpuc::top::createImportCalibrationTablePass() {
-  return std::make_unique<ImportCalibrationTablePass>();
-}

@@ -57,7 +57,3 @@ struct ProcessorAssignPass
 };
 
 } // namespace
-
-std::unique_ptr<Pass> tpuc::top::createProcessorAssignPass() {
-  return std::make_unique<ProcessorAssignPass>();
-}

@@ -113,22 +113,22 @@ TEST(InterpreterFastPath, ConvResultUsedTwiceIsNotFused) {
   expectFastMatchesObserved(b.module({c, a}), inputs, 0, 0, "returned conv");
 }
 
-TEST(InterpreterFastPath, LayoutsFlowThroughAddConcatReshapePermute) {
-  // Conv chains with residual Adds (Conv + Conv, Conv + row-major), Concats
-  // of Conv results with row-major tensors, a Reshape/Permute head, a Conv
-  // result read by many ops and one returned directly.
+/// Conv chains with residual Adds (Conv + Conv, Conv + row-major), Concats
+/// of Conv results with row-major tensors, a Reshape/Permute head, a Conv
+/// result read by many ops and one returned directly.
+std::string layoutNet(const std::string &activation) {
   NetBuilder b;
   std::string in = b.input("in", {1, 3, 16, 16});
   std::string c0 = b.op("top.Conv",
                         {in, b.randomWeight({16, 3, 3, 3}, 1),
                          b.randomWeight({16}, 2)},
                         convAttrs(3, 2, 1), {1, 16, 8, 8});
-  std::string a0 = b.op(getenv("ACT") ? getenv("ACT") : "top.SiLU", {c0}, "", {1, 16, 8, 8});
+  std::string a0 = b.op(activation, {c0}, "", {1, 16, 8, 8});
   std::string c1 = b.op("top.Conv",
                         {a0, b.randomWeight({16, 16, 1, 1}, 3),
                          b.randomWeight({16}, 4)},
                         convAttrs(1, 1, 0), {1, 16, 8, 8});
-  std::string a1 = b.op(getenv("ACT") ? getenv("ACT") : "top.SiLU", {c1}, "", {1, 16, 8, 8});
+  std::string a1 = b.op(activation, {c1}, "", {1, 16, 8, 8});
   std::string c2 = b.op("top.Conv",
                         {a1, b.randomWeight({16, 1, 3, 3}, 5),
                          b.randomWeight({16}, 6)},
@@ -160,13 +160,22 @@ TEST(InterpreterFastPath, LayoutsFlowThroughAddConcatReshapePermute) {
                         convAttrs(3, 1, 1), {1, 7, 8, 8});
   std::string p2 = b.op("top.Permute", {c4}, "order = " + i64Array({0, 2, 3, 1}),
                         {1, 8, 8, 7});
+  return b.module({flat, c4, p2, res});
+}
+
+TEST(InterpreterFastPath, LayoutsFlowThroughAddConcatReshapePermute) {
   TensorMap inputs;
   inputs["in"] = randomTensor({1, 3, 16, 16}, 10, -2.0f, 2.0f);
-  std::vector<std::string> rets = {flat, c4, p2, res};
-  if (getenv("RET")) { rets.push_back(c3); rets.push_back(cat); rets.push_back(mixed); rets.push_back(a0); rets.push_back(a1); rets.push_back(a2); }
-  expectFastMatchesObserved(b.module(rets), inputs, 1e-6, 1e-5,
-                            "layouts");
+  // Relu as a post-op is exact, and so is moving data between layouts: the
+  // results are bitwise those of the ops run one by one.
+  expectFastMatchesObserved(layoutNet("top.Relu"), inputs, 0, 0,
+                            "layouts with relu");
+  // A fused SiLU rounds differently from the kernel; Convs summing 64
+  // channels with cancellation magnify that in absolute terms.
+  expectFastMatchesObserved(layoutNet("top.SiLU"), inputs, 3e-5, 1e-5,
+                            "layouts with silu");
 }
+
 
 TEST(InterpreterFastPath, RepeatedRunsMatchAFreshInterpreter) {
   // Buffers recycled from a run on other inputs must not leak into results.

@@ -1,4 +1,4 @@
-//===- InterpreterTestUtils.h - Whole networks in interpreter tests -*- C++ -*-===//
+//===- InterpreterTestUtils.h - Networks in interpreter tests --*- C++ -*-===//
 //
 // NetBuilder writes the textual IR of a small network (inputs, inline
 // weights, ops) so that tests can run it through tpuc::Interpreter rather

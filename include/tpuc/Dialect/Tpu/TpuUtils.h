@@ -4,8 +4,10 @@
 #define TPUC_DIALECT_TPU_TPUUTILS_H
 
 #include "tpuc/Backend/Chips.h"
+#include "tpuc/Support/Npz.h"
 
 #include "mlir/Dialect/Quant/QuantTypes.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
@@ -66,6 +68,24 @@ mlir::RankedTensorType withElementType(mlir::Type type, mlir::Type element);
 /// Whether `type`'s elements are stored as 8-bit integers (quantized or
 /// plain i8/ui8).
 bool isInt8Storage(mlir::Type type);
+
+//===----------------------------------------------------------------------===//
+// Weights of lowered ops
+//===----------------------------------------------------------------------===//
+
+/// Arrays in the storage the element types bf16, f16, si8/ui8 and si32 use
+/// in the weight file (bf16 as its u16 bits; integers exactly).
+NpyArray makeBf16Array(llvm::ArrayRef<float> values);
+NpyArray makeF16Array(llvm::ArrayRef<float> values);
+NpyArray makeInt8Array(llvm::ArrayRef<int64_t> values, bool isUnsigned);
+NpyArray makeInt32Array(llvm::ArrayRef<int64_t> values);
+
+/// A `top.Weight` named `name` (which must be unused) of `shape` and
+/// element type `element` holding `array`: in the module's weight store,
+/// or inline (as values) when the module has no weight file.
+mlir::Value createWeight(mlir::OpBuilder &builder, mlir::ModuleOp module,
+                         llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                         mlir::Type element, NpyArray array);
 
 } // namespace tpuc::tpu
 

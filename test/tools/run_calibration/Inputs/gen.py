@@ -6,6 +6,9 @@
     gen.py npz DIR COUNT NAME...      COUNT .npz samples holding one random
                                       [1,3,6,6] array per input NAME
     gen.py npy DIR COUNT              COUNT .npy samples of shape [1,3,6,6]
+    gen.py heavy DIR COUNT            COUNT .npy samples of shape [1,3,32,32]:
+                                      laplace noise plus a few outliers, so
+                                      KL clips and the tune step has work
 
 Everything is seeded, so the files are the same on every run. PNGs are
 encoded with zlib alone (no imaging library is installed).
@@ -116,6 +119,10 @@ def main():
         elif kind == "npy":
             np.save(os.path.join(out, "s%02d.npy" % i),
                     rng.normal(0, 1 + 0.2 * i, SHAPE).astype(np.float32))
+        elif kind == "heavy":
+            x = rng.laplace(0, 1, (1, 3, 32, 32)).astype(np.float32)
+            x.flat[rng.integers(0, x.size, 3)] = [40, -35, 30]
+            np.save(os.path.join(out, "h%02d.npy" % i), x)
         else:
             raise SystemExit("unknown kind " + kind)
 

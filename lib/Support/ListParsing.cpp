@@ -1,6 +1,8 @@
 //===- ListParsing.cpp - List-valued model_transform flags ----------------===//
 
-#include "ListParsing.h"
+#include "tpuc/Support/ListParsing.h"
+
+#include "llvm/ADT/StringSwitch.h"
 
 #include "llvm/ADT/SmallVector.h"
 
@@ -123,6 +125,35 @@ std::vector<std::string> parseNameList(StringRef text) {
     if (!part.trim().empty())
       names.push_back(part.trim().str());
   return names;
+}
+
+Expected<bool> parseSwitch(StringRef flag, StringRef text, bool given) {
+  if (!given)
+    return false;
+  std::optional<bool> value = StringSwitch<std::optional<bool>>(text)
+                                  .Cases("", "true", "True", "1", true)
+                                  .Cases("false", "False", "0", false)
+                                  .Default(std::nullopt);
+  if (!value)
+    return createStringError(inconvertibleErrorCode(),
+                             "malformed --%s '%s': expected true or false",
+                             flag.str().c_str(), text.str().c_str());
+  return *value;
+}
+
+Expected<std::pair<double, double>> parseTolerance(StringRef text) {
+  auto values = parseNumberList(text);
+  if (!values)
+    return createStringError(inconvertibleErrorCode(),
+                             "malformed --tolerance '%s': %s",
+                             text.str().c_str(),
+                             toString(values.takeError()).c_str());
+  if (values->size() != 2)
+    return createStringError(inconvertibleErrorCode(),
+                             "malformed --tolerance '%s': expected COS,EUCLID "
+                             "such as 0.99,0.9",
+                             text.str().c_str());
+  return std::make_pair((*values)[0], (*values)[1]);
 }
 
 } // namespace tpuc

@@ -1,5 +1,4 @@
-//===- StagedOutputs.h - All-or-nothing output files -------------*- C++
-//-*-===//
+//===- StagedOutputs.h - All-or-nothing output files -----------*- C++ -*-===//
 //
 // model_transform writes several files that only make sense together (the
 // .mlir, its weights, the test input and result). Each is written to a
@@ -9,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TPUC_TOOLS_MODEL_TRANSFORM_STAGEDOUTPUTS_H
-#define TPUC_TOOLS_MODEL_TRANSFORM_STAGEDOUTPUTS_H
+#ifndef TPUC_SUPPORT_STAGEDOUTPUTS_H
+#define TPUC_SUPPORT_STAGEDOUTPUTS_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -53,4 +52,4 @@ private:
 
 } // namespace tpuc
 
-#endif // TPUC_TOOLS_MODEL_TRANSFORM_STAGEDOUTPUTS_H
+#endif // TPUC_SUPPORT_STAGEDOUTPUTS_H

@@ -1,5 +1,4 @@
-//===- ListParsing.h - List-valued model_transform flags ---------*- C++
-//-*-===//
+//===- ListParsing.h - List-valued command-line flags ----------*- C++ -*-===//
 //
 // The flags take the spellings tpu-mlir's users type: `[[1,3,640,640]]`, the
 // same in quotes that survived the shell, `[1,3,640,640]` or `1,3,640,640`
@@ -8,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TPUC_TOOLS_MODEL_TRANSFORM_LISTPARSING_H
-#define TPUC_TOOLS_MODEL_TRANSFORM_LISTPARSING_H
+#ifndef TPUC_SUPPORT_LISTPARSING_H
+#define TPUC_SUPPORT_LISTPARSING_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -34,6 +33,16 @@ llvm::Expected<std::vector<double>> parseNumberList(llvm::StringRef text);
 /// Comma separated names, trimmed, empty entries dropped.
 std::vector<std::string> parseNameList(llvm::StringRef text);
 
+/// The value of a switch flag that may be given alone (`--flag`, true) or
+/// as `--flag=true|false|1|0`; `given` says whether it appeared at all.
+/// Errors name the flag.
+llvm::Expected<bool> parseSwitch(llvm::StringRef flag, llvm::StringRef text,
+                                 bool given);
+
+/// `COS,EUCLID` similarity thresholds, e.g. `0.99,0.9`.
+llvm::Expected<std::pair<double, double>>
+parseTolerance(llvm::StringRef text);
+
 } // namespace tpuc
 
-#endif // TPUC_TOOLS_MODEL_TRANSFORM_LISTPARSING_H
+#endif // TPUC_SUPPORT_LISTPARSING_H

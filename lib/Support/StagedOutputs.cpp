@@ -1,6 +1,6 @@
 //===- StagedOutputs.cpp - All-or-nothing output files --------------------===//
 
-#include "StagedOutputs.h"
+#include "tpuc/Support/StagedOutputs.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
