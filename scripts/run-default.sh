@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The default job of `make run`: takes the example Top-dialect model through
 # shape inference and canonicalization, runs it in the interpreter before and
-# after the fusions, and checks both against the numpy reference output.
+# after the fusions, and checks both against the numpy reference output; then
+# converts the PP-OCRv4 text detector (checked against onnxruntime) and
+# calibrates it on the Debian sample photos.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -53,4 +55,14 @@ mkdir -p "$ocr"
   --test_result "$ocr/ppocr_det_top_outputs.npz" \
   --reference onnxruntime --tolerance 0.99999,0.9999 \
   --mlir "$ocr/ppocr_det.mlir"
+
+echo
+echo "== calibration of the detector on the Debian sample photos"
+"$bin/run_calibration" "$ocr/ppocr_det.mlir" --dataset "$assets/images" \
+  -o "$ocr/ppocr_det_cali_table"
+# Every activation has an entry with a positive threshold within its range.
+awk '!/^#/ { n++; m = ($3 < 0 ? -$3 : $3) > $4 ? ($3 < 0 ? -$3 : $3) : $4
+             if (!($2 > 0 && $2 <= m + 1e-6)) { print "bad entry: " $0; bad++ } }
+     END { if (bad || n == 0) exit 1; print "   " n " tensors calibrated" }' \
+  "$ocr/ppocr_det_cali_table"
 echo "outputs in $ocr"

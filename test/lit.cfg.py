@@ -21,7 +21,8 @@ for var in ["HOME", "TPUC_CACHE"]:
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tpuc-opt", "model_runner", "npz_tool", "model_transform",
-     "tpuc-onnx-import", "run_calibration"],
+     "tpuc-onnx-import", "run_calibration", "model_deploy",
+     "model_deploy.py"],
     [config.tpuc_tools_dir])
 
 # numpy is only visible to Debian's python3, not to other pythons on PATH.

@@ -57,6 +57,13 @@ def Tpu_DivOp : Tpu_Op<"Div"> {
   let hasVerifier = 1;
 }
 
+def Tpu_PowTensorOp : Tpu_Op<"PowTensor"> {
+  let summary = "Elementwise power with a tensor exponent, float modes only";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$output);
+  let hasVerifier = 1;
+}
+
 def Tpu_MaxOp : Tpu_Op<"Max"> {
   let summary = "Elementwise maximum with broadcasting";
   let description = [{

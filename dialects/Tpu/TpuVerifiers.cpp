@@ -97,9 +97,15 @@ LogicalResult verifyRequant(Operation *op, std::optional<ArrayRef<int64_t>> mul,
     return op->emitOpError() << "has " << mul->size()
                              << " multipliers, expected 1 or " << channels;
   bool qdm = quantMode == "QDM";
+  // BM1684X applies QDM scales >= 1 with a left shift (a negative rshift);
+  // CV18xx has none.
+  const ChipInfo *chip = getChip(op);
+  int64_t minShift =
+      qdm && (!chip || chip->family != ChipFamily::CV18xx) ? -31 : 0;
   for (auto [m, s] : llvm::zip(*mul, *shift)) {
-    if (s < 0 || s > 63)
-      return op->emitOpError() << "rshift " << s << " is outside [0, 63]";
+    if (s < minShift || s > 63)
+      return op->emitOpError() << "rshift " << s << " is outside ["
+                               << minShift << ", 63]";
     if (qdm && (m < 0 || m > INT32_MAX))
       return op->emitOpError()
              << "QDM multiplier " << m << " is outside [0, 2^31)";
@@ -319,6 +325,7 @@ LogicalResult MulOp::verify() {
   return verifyRequant(*this, getMultiplier(), getRshift(), getQuantMode(), 1);
 }
 LogicalResult DivOp::verify() { return verifyFloatOnly(*this); }
+LogicalResult PowTensorOp::verify() { return verifyFloatOnly(*this); }
 
 /// Max/Min/Compare in INT8 compare stored integers, which is only meaningful
 /// when both inputs have one scale.

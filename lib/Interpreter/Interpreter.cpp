@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <chrono>
 #include <cstdio>
 #include <unordered_map>
@@ -121,11 +122,13 @@ public:
     aligned_.emplace(capacity, std::move(buffer));
   }
 
-  /// Called between runs. An identical run needs about as much as the last
-  /// one had in use at once; more than twice that is dropped, largest first.
+  /// Called between runs. An identical run takes the same buffers again, so
+  /// the pool keeps what this run took (counting reuse) and drops the rest,
+  /// largest first: buffers left from runs of another kind (keepAll keeps
+  /// every tensor alive) do not stay forever.
   void trim() {
     auto drop = [&](auto &buffers) {
-      while (idle_ > 2 * peak_ && !buffers.empty()) {
+      while (idle_ > taken_ && !buffers.empty()) {
         auto last = std::prev(buffers.end());
         idle_ -= last->first;
         buffers.erase(last);
@@ -134,7 +137,7 @@ public:
     drop(vectors_);
     drop(aligned_);
     live_ = 0;
-    peak_ = 0;
+    taken_ = 0;
   }
 
 private:
@@ -149,7 +152,7 @@ private:
   }
   void noteTaken(size_t capacity) {
     live_ += capacity;
-    peak_ = std::max(peak_, live_);
+    taken_ += capacity;
   }
   void noteGiven(size_t capacity) {
     live_ -= std::min(live_, capacity);
@@ -158,9 +161,9 @@ private:
 
   std::multimap<size_t, std::vector<float>> vectors_;
   std::multimap<size_t, AlignedBuffer> aligned_;
-  /// Floats handed out and not given back, their maximum in this run, and
-  /// floats in the pool.
-  size_t live_ = 0, peak_ = 0, idle_ = 0;
+  /// Floats handed out and not given back, handed out in this run, and in
+  /// the pool.
+  size_t live_ = 0, taken_ = 0, idle_ = 0;
 };
 
 /// A Conv with its primitive and, once reordered, its constant weights.
@@ -195,6 +198,39 @@ bool isReshapeLike(Operation *op) {
   return isa<top::ReshapeOp, top::FlattenOp, top::SqueezeOp, top::UnsqueezeOp>(
       op);
 }
+
+/// A layout of `dims` in the same format as `desc` (NHWC, nChw16c, ...),
+/// for the formats oneDNN's Conv primitives produce; nullopt for others.
+std::optional<dnnl::memory::desc>
+sameFormat(const dnnl::memory::desc &desc, const dnnl::memory::dims &dims) {
+  using tag = dnnl::memory::format_tag;
+  static const tag candidates[] = {tag::acb,     tag::acdb,     tag::acdeb,
+                                   tag::aBc16b,  tag::aBcd16b,  tag::aBcde16b,
+                                   tag::aBc8b,   tag::aBcd8b,   tag::aBcde8b,
+                                   tag::aBc4b,   tag::aBcd4b,   tag::aBcde4b,
+                                   tag::abc,     tag::abcd,     tag::abcde};
+  dnnl::memory::dims own = desc.dims();
+  if (own.size() != dims.size())
+    return std::nullopt;
+  for (tag t : candidates) {
+    dnnl::memory::desc probe(own, dnnl::memory::data_type::f32, t,
+                             /*allow_empty=*/true);
+    if (!probe.is_zero() && probe == desc)
+      return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, t);
+  }
+  return std::nullopt;
+}
+
+/// Whether `desc` is NHWC-like: rank 4 and channels innermost and dense.
+bool isChannelsLast(const dnnl::memory::desc &desc) {
+  dnnl::memory::dims dims = desc.dims();
+  return dims.size() == 4 &&
+         desc == dnnl::memory::desc(dims, dnnl::memory::data_type::f32,
+                                    dnnl::memory::format_tag::acdb);
+}
+
+/// Loops over fewer elements are not worth waking the thread pool for.
+constexpr int64_t kParallelElements = 1 << 16;
 
 size_t floatsOf(const dnnl::memory::desc &desc) {
   return (desc.get_size() + sizeof(float) - 1) / sizeof(float);
@@ -273,6 +309,7 @@ private:
   bool layoutAdd(top::AddOp op);
   bool layoutConcat(top::ConcatOp op);
   bool layoutReshape(Operation &op);
+  bool layoutUpsample(top::UpsampleOp op);
   bool layoutPermute(top::PermuteOp op);
   /// The slot of `value` if it holds data in a oneDNN layout.
   Slot *layoutSlot(Value value);
@@ -510,6 +547,8 @@ bool Runner::runWithLayouts(Operation &op) {
     return layoutConcat(concat);
   if (auto permute = dyn_cast<top::PermuteOp>(op))
     return layoutPermute(permute);
+  if (auto upsample = dyn_cast<top::UpsampleOp>(op))
+    return layoutUpsample(upsample);
   return false;
 }
 
@@ -646,11 +685,19 @@ bool Runner::layoutConcat(top::ConcatOp op) {
   }
   if (!anyBlocked)
     return false;
-  // oneDNN picks the result's layout from the sources' (a concat of NHWC
-  // tensors stays NHWC); it also checks that the shapes fit.
+  // The result takes the format of the first operand in a oneDNN layout, so
+  // that a Conv reading it needs no reorder even when other operands are
+  // row-major; oneDNN also checks that the shapes fit.
+  std::optional<dnnl::memory::desc> dst;
+  for (const dnnl::memory::desc &src : srcs)
+    if (src != du::plainDesc(src.dims()) &&
+        (dst = sameFormat(src, du::toDims(outShape))))
+      break;
   OpPrimitive *concat = primitiveFor(op, srcs, [&] {
-    dnnl::concat::primitive_desc pd(static_cast<int>(axis), srcs,
-                                    du::cpuEngine());
+    auto pd = dst ? dnnl::concat::primitive_desc(*dst, static_cast<int>(axis),
+                                                 srcs, du::cpuEngine())
+                  : dnnl::concat::primitive_desc(static_cast<int>(axis), srcs,
+                                                 du::cpuEngine());
     return OpPrimitive{{}, dnnl::concat(pd), pd.dst_desc()};
   });
   if (!concat || concat->dst.dims() != du::toDims(outShape))
@@ -679,6 +726,40 @@ bool Runner::layoutConcat(top::ConcatOp op) {
   concat->primitive.execute(du::cpuStream(), args);
   du::cpuStream().wait();
   storeLayout(op.getOutput(), std::move(out), concat->dst);
+  return true;
+}
+
+bool Runner::layoutUpsample(top::UpsampleOp op) {
+  Slot *slot = layoutSlot(op.getInput());
+  if (!slot || slot->plain || !isChannelsLast(slot->layout))
+    return false;
+  auto inShape = top::getShape(op.getInput());
+  auto outShape = top::getShape(op.getOutput());
+  int64_t scaleH = op.getScaleH(), scaleW = op.getScaleW();
+  if (outShape.size() != 4 || scaleH <= 0 || scaleW <= 0 ||
+      outShape[0] != inShape[0] || outShape[1] != inShape[1] ||
+      outShape[2] != inShape[2] * scaleH || outShape[3] != inShape[3] * scaleW)
+    return false;
+  // Nearest neighbour by whole pixels: each output pixel copies the C
+  // contiguous channels of its source pixel, exactly as the kernel's
+  // out[y][x] = in[y / scaleH][x / scaleW] per plane.
+  dnnl::memory::desc layout = *sameFormat(slot->layout, du::toDims(outShape));
+  AlignedBuffer out = pool_.takeAligned(floatsOf(layout));
+  int64_t channels = inShape[1], ih = inShape[2], iw = inShape[3];
+  int64_t oh = outShape[2], ow = outShape[3];
+  int64_t rows = outShape[0] * oh;
+  const float *src = slot->blocked.data();
+  float *dst = out.data();
+#pragma omp parallel for if (rows * ow * channels > kParallelElements)
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t n = r / oh, y = r % oh;
+    const float *srcRow = src + ((n * ih + y / scaleH) * iw) * channels;
+    float *dstRow = dst + r * ow * channels;
+    for (int64_t x = 0; x < ow; ++x)
+      std::memcpy(dstRow + x * channels, srcRow + (x / scaleW) * channels,
+                  channels * sizeof(float));
+  }
+  storeLayout(op.getOutput(), std::move(out), layout);
   return true;
 }
 

@@ -151,7 +151,7 @@ Expected<std::pair<double, double>> parseTolerance(StringRef text) {
   if (values->size() != 2)
     return createStringError(inconvertibleErrorCode(),
                              "malformed --tolerance '%s': expected COS,EUCLID "
-                             "such as 0.99,0.9",
+                             "such as 0.99,0.99",
                              text.str().c_str());
   return std::make_pair((*values)[0], (*values)[1]);
 }

@@ -16,10 +16,15 @@ using namespace mlir;
 namespace tpuc {
 
 std::string describeLocation(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    // Line 0 is a whole file (the module of an imported model): the message
+    // itself says what is wrong with it.
+    if (file.getLine() == 0)
+      return "";
     return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
             Twine(file.getColumn()))
         .str();
+  }
   if (auto named = dyn_cast<NameLoc>(loc)) {
     std::string inner = describeLocation(named.getChildLoc());
     std::string name = "'" + named.getName().str() + "'";

@@ -417,6 +417,9 @@ Expected<bool> Deployer::validate() {
   (*interpreter)->getFunction().walk([&](mlir::Operation *op) {
     if (mlir::isa<tpuc::top::WeightOp, tpuc::top::NoneOp>(op))
       return;
+    // A fused input is the raw frame, not the reference's preprocessed one.
+    if (op->hasAttr("tpu.customization_format"))
+      return;
     for (mlir::Value v : op->getResults())
       order.push_back(tpuc::top::getTensorName(v));
   });

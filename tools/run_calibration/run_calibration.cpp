@@ -242,7 +242,8 @@ private:
     if (!tty_)
       return;
     Clock::time_point now = Clock::now();
-    if (done != 0 && done != total_ && now - lastDraw_ < std::chrono::milliseconds(100))
+    if (done != 0 && done != total_ &&
+        now - lastDraw_ < std::chrono::milliseconds(100))
       return;
     lastDraw_ = now;
     constexpr size_t kWidth = 30;
@@ -397,8 +398,9 @@ int run(const Options &opts) {
   // Fail on an unwritable destination before the long run, not after it.
   StringRef outputDir = sys::path::parent_path(opts.output);
   if (!outputDir.empty() && !sys::fs::is_directory(outputDir))
-    return reportError(kTool, opts.output + ": cannot write: no such "
-                                            "directory '" +
+    return reportError(kTool, opts.output +
+                                  ": cannot write: no such "
+                                  "directory '" +
                                   outputDir + "'");
   if (sys::fs::is_directory(opts.output))
     return reportError(kTool, opts.output + ": is a directory");
@@ -417,8 +419,8 @@ int run(const Options &opts) {
                                   "(model_transform's output)");
   auto inputs = getModelInputs(*module);
   if (!inputs)
-    return reportError(kTool, opts.mlirPath + ": " +
-                                  toString(inputs.takeError()));
+    return reportError(kTool,
+                       opts.mlirPath + ": " + toString(inputs.takeError()));
   auto interpreter = tpuc::Interpreter::create(*module);
   if (mlir::failed(interpreter))
     return 1;
@@ -435,8 +437,8 @@ int run(const Options &opts) {
   const std::string sourceName =
       opts.dataset.empty() ? opts.dataList : opts.dataset;
   if (opts.inputNum > samples->size())
-    console.warning("--input_num " + std::to_string(opts.inputNum) +
-                    " but " + sourceName + " has only " +
+    console.warning("--input_num " + std::to_string(opts.inputNum) + " but " +
+                    sourceName + " has only " +
                     std::to_string(samples->size()) + " sample(s); using " +
                     std::to_string(samples->size()));
 
@@ -480,8 +482,7 @@ int run(const Options &opts) {
       "# mlir: " + opts.mlirPath,
       // tpu-mlir's own spelling, kept for scripts that look for it.
       "# genetated time: " + tableDate(),
-      "# calibration method: " +
-          getCalibrationMethodName(opts.method).str(),
+      "# calibration method: " + getCalibrationMethodName(opts.method).str(),
       "# histogram number: " + std::to_string(opts.bins),
       "# sample number: " + std::to_string(result->samples.size()),
       "# tune number: " + std::to_string(result->tuneSamples),
@@ -490,8 +491,7 @@ int run(const Options &opts) {
   if (Error err = writeCalibrationTable(opts.output, table))
     return reportError(kTool, toString(std::move(err)));
 
-  double seconds =
-      std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   size_t tuned = 0;
   for (const TensorCalibration &tensor : result->tensors)
     tuned += tensor.tuned;

@@ -50,9 +50,8 @@ FailureOr<llvm::StringMap<QuantMode>> readQuantTable(ModuleOp module,
     if (line.empty() || line.starts_with("#"))
       continue;
     SmallVector<StringRef> fields;
-    line.split(fields, ' ', -1, /*KeepEmpty=*/false);
-    if (fields.size() == 1 && fields[0].contains('\t'))
-      fields[0].split(fields, '\t', -1, false);
+    // Fields are separated by any run of spaces and tabs.
+    llvm::SplitString(line, fields, " \t");
     if (fields.size() == 1)
       continue;
     auto mode = fields.size() == 2 ? symbolizeQuantMode(fields[1].trim())
@@ -144,8 +143,10 @@ struct ConvertTopToTpuPass
       return op->emitOpError() << "cannot be lowered for " << ctx.chip().name
                                << " yet";
     QuantMode mode = ctx.requestedMode(op);
+    // Integer results (indices) need no range.
     bool calibrated = llvm::all_of(op->getResults(), [](Value v) {
-      return getCalibratedRange(v).has_value();
+      return getCalibratedRange(v).has_value() ||
+             isa<IntegerType>(getElementType(v));
     });
     if (mode == QuantMode::INT8 && !calibrated) {
       mode = ctx.floatMode();
@@ -197,8 +198,9 @@ struct ConvertTopToTpuPass
     for (OpOperand &operand : ret->getOpOperands()) {
       Value value = operand.get();
       auto type = dyn_cast<RankedTensorType>(value.getType());
+      // Integer results (indices of tpu.Arg, si32) are returned as they are.
       if (!type || type.getElementType().isF32() ||
-          type.getElementType().isSignlessInteger())
+          isa<IntegerType>(type.getElementType()))
         continue;
       Value cast = ctx.createCast(
           value, RankedTensorType::get(type.getShape(),

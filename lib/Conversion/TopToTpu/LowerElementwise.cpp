@@ -129,6 +129,19 @@ LoweringResult lowerDiv(top::DivOp op, LoweringContext &ctx, QuantMode mode) {
   return lowered({out});
 }
 
+LoweringResult lowerPowTensor(top::PowTensorOp op, LoweringContext &ctx,
+                              QuantMode mode) {
+  if (mode == QuantMode::INT8)
+    return cannotLower();
+  auto operands = getOperands(op, ctx, mode, op.getLhs(), op.getRhs());
+  if (failed(operands))
+    return failure();
+  Value out = ctx.builder().create<PowTensorOp>(
+      ctx.nameLoc(op), resultTypeOf(op, ctx, mode), operands->lhs,
+      operands->rhs);
+  return lowered({out});
+}
+
 /// Max, Min: INT8 inputs are requantized to the output's type so that the
 /// stored integers compare like the values.
 template <typename TpuOpT, typename TopOpT>
@@ -264,6 +277,7 @@ void registerElementwiseLowerings(LoweringRegistry &registry) {
   registry.add<top::SubOp>(lowerSub);
   registry.add<top::MulOp>(lowerMul);
   registry.add<top::DivOp>(lowerDiv);
+  registry.add<top::PowTensorOp>(lowerPowTensor);
   registry.add<top::MaxOp>(lowerMaxMin<MaxOp, top::MaxOp>);
   registry.add<top::MinOp>(lowerMaxMin<MinOp, top::MinOp>);
   registry.add<top::CompareOp>(lowerCompare);

@@ -113,6 +113,8 @@ LogicalResult emitResize(NodeContext &ctx, const ResizeRequest &req) {
         mode);
   };
 
+  // checkResize let through only nearest and linear, and linear only with
+  // coordinate modes Interp has.
   if (req.mode == "linear") {
     // Interp's result type must carry the exact output size.
     FailureOr<Value> result = ctx.create<top::InterpOp>(

@@ -177,10 +177,12 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
   if (fmt) key.add(int64_t(fmt[0]));
   plan.cached = getOrCreatePrimitive(key, [&] {
     memory::desc srcDesc = anyDesc(inputShape);
+    if (fmt && (fmt[0] == 'p' || fmt[0] == 'q') && inChannels <= 4) srcDesc = plainDesc(inputShape);
     if (fmt && fmt[0] == '1' && inputShape.size() == 4 && inChannels >= 8) srcDesc = memory::desc(toDims(inputShape), memory::data_type::f32, memory::format_tag::nChw16c);
     if (fmt && fmt[0] == '8' && inputShape.size() == 4 && inChannels >= 8) srcDesc = memory::desc(toDims(inputShape), memory::data_type::f32, memory::format_tag::nChw8c);
     memory::desc weightsDesc = anyDesc(plan.weightDims);
     memory::desc dstDesc = anyDesc(outputShape);
+    if (fmt && fmt[0] == 'q' && inChannels <= 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::acdb);
     if (fmt && fmt[0] == '1' && inputShape.size() == 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::nChw16c);
     if (fmt && fmt[0] == '8' && inputShape.size() == 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::nChw8c);
     memory::dims strides = toDims(params->strides);

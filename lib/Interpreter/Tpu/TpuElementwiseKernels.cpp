@@ -251,6 +251,7 @@ void registerTpuElementwiseKernels(KernelRegistry &registry) {
   // On stored codes of one scale (INT8) or on floats these are the Top ops.
   for (auto [tpuName, topName] :
        {std::pair<StringRef, StringRef>{DivOp::getOperationName(), "top.Div"},
+        {PowTensorOp::getOperationName(), "top.PowTensor"},
         {MaxOp::getOperationName(), "top.Max"},
         {MinOp::getOperationName(), "top.Min"},
         {CompareOp::getOperationName(), "top.Compare"},

@@ -110,14 +110,14 @@ Error Parser::parseMarker(StringRef line) {
     block_ = Block::Thresholds;
     return Error::success();
   }
-  std::optional<Block> known = StringSwitch<std::optional<Block>>(keyword)
-                                   .Case("int4_th", Block::Int4Thresholds)
-                                   .Case("asym_op", Block::AsymOps)
-                                   .Case("int4_op", Block::Int4Ops)
-                                   .Case("weight_scale", Block::WeightScales)
-                                   .Case("weight_scale_fp8",
-                                         Block::WeightScalesFp8)
-                                   .Default(std::nullopt);
+  std::optional<Block> known =
+      StringSwitch<std::optional<Block>>(keyword)
+          .Case("int4_th", Block::Int4Thresholds)
+          .Case("asym_op", Block::AsymOps)
+          .Case("int4_op", Block::Int4Ops)
+          .Case("weight_scale", Block::WeightScales)
+          .Case("weight_scale_fp8", Block::WeightScalesFp8)
+          .Default(std::nullopt);
   if (known) {
     block_ = *known;
     pastHeader_ = true;
@@ -151,8 +151,8 @@ Error Parser::parseData(StringRef line) {
     }
     auto [it, inserted] = entryLines_.try_emplace(entry->name, line_);
     if (!inserted)
-      return error("tensor '" + entry->name + "' appears twice (first at line " +
-                   Twine(it->second) + ")");
+      return error("tensor '" + entry->name +
+                   "' appears twice (first at line " + Twine(it->second) + ")");
     table_.add(std::move(*entry));
     return Error::success();
   }
@@ -231,20 +231,21 @@ Expected<CalibrationTable> Parser::parse(StringRef text) {
   }
   if (notes_)
     for (const IgnoredBlock &block : table_.ignoredBlocks)
-      notes_->push_back(path_ + ":" + std::to_string(block.line) +
-                        ": block '" + block.marker + "' (" +
+      notes_->push_back(path_ + ":" + std::to_string(block.line) + ": block '" +
+                        block.marker + "' (" +
                         std::to_string(block.lines.size()) +
                         " line(s)) ignored");
   return std::move(table_);
 }
 
-Expected<CalibrationTable> parseCalibrationTable(StringRef text, StringRef path,
-                                                 std::vector<std::string> *notes) {
+Expected<CalibrationTable>
+parseCalibrationTable(StringRef text, StringRef path,
+                      std::vector<std::string> *notes) {
   return Parser(path, notes).parse(text);
 }
 
-Expected<CalibrationTable> readCalibrationTable(StringRef path,
-                                                std::vector<std::string> *notes) {
+Expected<CalibrationTable>
+readCalibrationTable(StringRef path, std::vector<std::string> *notes) {
   if (sys::fs::is_directory(path))
     return createStringError(inconvertibleErrorCode(),
                              "%s: is a directory, not a calibration table",

@@ -135,8 +135,8 @@ private:
       }
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        queue_.push_back(
-            Sample{entry, std::make_shared<const TensorMap>(std::move(**loaded))});
+        queue_.push_back(Sample{
+            entry, std::make_shared<const TensorMap>(std::move(**loaded))});
         ++produced;
       }
       cv_.notify_all();
@@ -245,8 +245,8 @@ private:
   CalibrationResult result_;
 };
 
-Error Calibration::forward(const Sample &sample,
-                           const std::function<void(unsigned, Tensor &)> &hook) {
+Error Calibration::forward(
+    const Sample &sample, const std::function<void(unsigned, Tensor &)> &hook) {
   RunOptions options;
   options.onResult = [&](Value value, Tensor &tensor) {
     auto it = index_.find(value);
@@ -306,8 +306,7 @@ Error Calibration::rangePass() {
 
 Error Calibration::histogramPass() {
   Clock::time_point start = Clock::now();
-  const bool absDeviation =
-      options_.method == CalibrationMethod::AciqLaplace;
+  const bool absDeviation = options_.method == CalibrationMethod::AciqLaplace;
   for (TensorStats &stats : stats_)
     stats.startHistogram(options_.histogramBins, absDeviation);
   std::vector<size_t> uncached;
@@ -400,8 +399,8 @@ void Calibration::computeThresholds() {
   for (size_t i = 0; i < n; ++i) {
     const TensorStats &stats = stats_[i];
     if (stats.nonFiniteCount())
-      observer_.warning("tensor '" + tensors_[i].name + "': " +
-                        std::to_string(stats.nonFiniteCount()) +
+      observer_.warning("tensor '" + tensors_[i].name +
+                        "': " + std::to_string(stats.nonFiniteCount()) +
                         " inf/NaN value(s) were left out of its statistics");
     if (stats.absMax() <= 1e-5) {
       observer_.warning("tensor '" + tensors_[i].name +

@@ -52,9 +52,9 @@ std::string SampleFiles::describe() const { return join(files, ","); }
 bool isImageFile(StringRef path) {
   std::string ext = sys::path::extension(path).lower();
   static const char *const kExtensions[] = {
-      ".jpg", ".jpeg", ".jpe", ".png",  ".bmp", ".dib", ".webp",
-      ".tif", ".tiff", ".ppm", ".pgm",  ".pbm", ".pnm", ".pxm",
-      ".pfm", ".sr",   ".ras", ".jp2",  ".exr", ".hdr", ".pic"};
+      ".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".webp",
+      ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".pnm", ".pxm",
+      ".pfm", ".sr",   ".ras", ".jp2", ".exr", ".hdr", ".pic"};
   return llvm::is_contained(kExtensions, ext);
 }
 
@@ -72,8 +72,8 @@ Expected<std::vector<SampleFiles>> listDataset(StringRef dir,
   std::vector<std::string> paths;
   size_t notNpz = 0;
   std::error_code ec;
-  for (sys::fs::recursive_directory_iterator it(dir, ec), end;
-       it != end && !ec; it.increment(ec)) {
+  for (sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
     const std::string &path = it->path();
     StringRef name = sys::path::filename(path);
     bool directory = sys::fs::is_directory(path);

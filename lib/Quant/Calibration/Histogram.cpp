@@ -134,8 +134,8 @@ static void binChunk(const float *p, int64_t n, double inverseWidth,
   }
 }
 
-static void absDeviationOf(const float *p, int64_t n, double mean,
-                           double &sum, int64_t &count) {
+static void absDeviationOf(const float *p, int64_t n, double mean, double &sum,
+                           int64_t &count) {
   double s = 0;
   int64_t c = 0;
 #pragma omp simd reduction(+ : s, c)

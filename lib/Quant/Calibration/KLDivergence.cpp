@@ -13,8 +13,7 @@ static uint64_t countAt(llvm::ArrayRef<uint64_t> hist, int64_t j) {
 }
 
 static double klDivergence(llvm::ArrayRef<uint64_t> hist, int64_t i,
-                           int64_t targetBins, double total,
-                           double outliers) {
+                           int64_t targetBins, double total, double outliers) {
   const double first = total - outliers;
   const int64_t groupSize = i / targetBins;
   double kl = 0;
@@ -54,8 +53,8 @@ double klDivergenceAt(llvm::ArrayRef<uint64_t> hist, int64_t i,
   return klDivergence(hist, i, targetBins, total, outliers);
 }
 
-KLSearchResult searchKLThreshold(llvm::ArrayRef<uint64_t> hist,
-                                 double binWidth, int64_t targetBins) {
+KLSearchResult searchKLThreshold(llvm::ArrayRef<uint64_t> hist, double binWidth,
+                                 int64_t targetBins) {
   KLSearchResult result;
   if (targetBins <= 0)
     return result;

@@ -1,4 +1,5 @@
-//===- Parallel.h - Deterministic chunked loops -------------------*- C++ -*-===//
+//===- Parallel.h - Deterministic chunked loops -------------------*- C++
+//-*-===//
 //
 // Calibration reduces large tensors on several threads. To keep tables
 // byte-identical whatever the thread count, work is cut into chunks of a
@@ -18,7 +19,9 @@ namespace tpuc::calibration {
 /// balance two threads on the smaller activations.
 constexpr int64_t kChunkSize = 1 << 15;
 
-inline int64_t numChunks(int64_t n) { return (n + kChunkSize - 1) / kChunkSize; }
+inline int64_t numChunks(int64_t n) {
+  return (n + kChunkSize - 1) / kChunkSize;
+}
 
 /// Calls fn(chunk, begin, end) for every chunk of [0, n), on the OpenMP
 /// threads when there is more than one chunk.

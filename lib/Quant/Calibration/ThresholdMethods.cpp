@@ -17,8 +17,7 @@ std::optional<CalibrationMethod> parseCalibrationMethod(llvm::StringRef name) {
              CalibrationMethod::Percentile9999)
       .Cases("mse", "use_mse", CalibrationMethod::MSE)
       .Cases("aciq_gauss", "use_aciq_gauss", CalibrationMethod::AciqGauss)
-      .Cases("aciq_laplace", "use_aciq_laplace",
-             CalibrationMethod::AciqLaplace)
+      .Cases("aciq_laplace", "use_aciq_laplace", CalibrationMethod::AciqLaplace)
       .Default(std::nullopt);
 }
 

@@ -184,6 +184,28 @@ func.func @rshift_negative(%a: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) {
 
 // -----
 
+func.func @qdm_left_shift_limit(%a: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) {
+  // QDM may shift left (BM1684X scales >= 1), by at most 31.
+  // expected-error @+1 {{'tpu.Requant' op rshift -32 is outside [-31, 63]}}
+  %0 = tpu.Requant %a {multiplier = array<i64: 1073741824>, rshift = array<i64: -32>, quant_mode = "QDM"} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.05>>
+  return
+}
+
+// -----
+
+module attributes {top.chip = "cv181x"} {
+func.func @cv18xx_no_left_shift(%x: tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1>>) {
+  %w = top.Weight : () -> tensor<2x2x1x1xsi8>
+  %none = top.None
+  // CV18xx has no left shift: QDM scales are below 1.
+  // expected-error @+1 {{'tpu.Conv2D' op rshift -1 is outside [0, 63]}}
+  %0 = tpu.Conv2D %x, %w, %none {kernel_shape = array<i64: 1, 1>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, multiplier = array<i64: 1073741824>, rshift = array<i64: -1>, quant_mode = "QDM"} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1>>, tensor<2x2x1x1xsi8>, none) -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.01>>
+  return
+}
+}
+
+// -----
+
 func.func @rshift_too_large(%a: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) {
   // expected-error @+1 {{'tpu.Reduce' op rshift 64 is outside [0, 63]}}
   %0 = tpu.Reduce %a {axes = array<i64: 1>, mode = "ReduceSum", multiplier = array<i64: 1>, rshift = array<i64: 64>} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x1x!quant.uniform<i8:f32, 0.1>>

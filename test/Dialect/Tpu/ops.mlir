@@ -198,6 +198,9 @@ func.func @quant(%f: tensor<1x3x4x4xf32>, %x: tensor<1x3x4x4x!s8>, %p: tensor<1x
   %5 = tpu.Requant %x {multiplier = array<i64: 64>, rshift = array<i64: 6>} : (tensor<1x3x4x4x!s8>) -> tensor<1x3x4x4x!a8> loc("requant")
   // CHECK: tpu.Requant %{{.*}} {multiplier = array<i64: 1610612736>, quant_mode = "QDM", round_mode = "HalfToEven", rshift = array<i64: 1>} : (tensor<1x3x4x4x!quant.uniform<i8:f32, 1.000000e-01>>) -> tensor<1x3x4x4x!quant.uniform<i8:f32, 5.000000e-02>>
   %6 = tpu.Requant %x {multiplier = array<i64: 1610612736>, rshift = array<i64: 1>, quant_mode = "QDM", round_mode = "HalfToEven"} : (tensor<1x3x4x4x!s8>) -> tensor<1x3x4x4x!s8b> loc("requant_qdm")
+  // A QDM left shift (negative rshift) for scales >= 1, as BM1684X uses.
+  // CHECK: tpu.Requant %{{.*}} {multiplier = array<i64: 1610612736>, quant_mode = "QDM", rshift = array<i64: -2>} : (tensor<1x3x4x4x!quant.uniform<i8:f32, 5.000000e-02>>) -> tensor<1x3x4x4x!quant.uniform<i8:f32, 1.000000e-01>>
+  %requant_left = tpu.Requant %6 {multiplier = array<i64: 1610612736>, rshift = array<i64: -2>, quant_mode = "QDM"} : (tensor<1x3x4x4x!s8b>) -> tensor<1x3x4x4x!s8> loc("requant_left")
   %table = top.Weight : () -> tensor<3x256xsi8> loc("scalelut_table")
   // CHECK: tpu.ScaleLut %{{.*}}, %{{.*}} : (tensor<1x3x4x4x!quant.uniform<u8:f32, 2.000000e-02>>, tensor<3x256xsi8>) -> tensor<1x3x4x4x!quant.uniform<i8:f32, 1.000000e-01>>
   %7 = tpu.ScaleLut %p, %table : (tensor<1x3x4x4x!u8>, tensor<3x256xsi8>) -> tensor<1x3x4x4x!s8> loc("scalelut")

@@ -160,7 +160,9 @@ std::string layoutNet(const std::string &activation) {
                         convAttrs(3, 1, 1), {1, 7, 8, 8});
   std::string p2 = b.op("top.Permute", {c4}, "order = " + i64Array({0, 2, 3, 1}),
                         {1, 8, 8, 7});
-  return b.module({flat, c4, p2, res});
+  std::string up2 = b.op("top.Upsample", {a2}, "scale_h = 2, scale_w = 3",
+                         {1, 16, 16, 24});
+  return b.module({flat, c4, p2, res, up2});
 }
 
 TEST(InterpreterFastPath, LayoutsFlowThroughAddConcatReshapePermute) {

@@ -34,8 +34,8 @@ TEST(CalibrationTable, WritesTheReferenceLayout) {
   CalibrationTable table;
   table.header = {"# tool: test", "# sample number: 3"};
   ASSERT_TRUE(table.add({"images", 1.0, 0.0, 1.0}));
-  ASSERT_TRUE(table.add({"/model.0/conv/Conv_output_0", 12.3456789, -7.5,
-                         12.3456789}));
+  ASSERT_TRUE(
+      table.add({"/model.0/conv/Conv_output_0", 12.3456789, -7.5, 12.3456789}));
   ASSERT_TRUE(table.add({"tiny", 1e-5, -1e-9, 0.0}));
   EXPECT_FALSE(table.add({"images", 2.0, 0.0, 2.0}));
   EXPECT_EQ(printCalibrationTable(table),
@@ -73,8 +73,7 @@ TEST(CalibrationTable, RoundTrip) {
 
   // Through a file, as the tool writes it.
   llvm::SmallString<128> path;
-  ASSERT_FALSE(
-      llvm::sys::fs::createTemporaryFile("cali", "txt", path));
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("cali", "txt", path));
   ASSERT_FALSE(static_cast<bool>(writeCalibrationTable(path, table)));
   auto read = readCalibrationTable(path);
   ASSERT_TRUE(static_cast<bool>(read)) << llvm::toString(read.takeError());
@@ -86,28 +85,28 @@ TEST(CalibrationTable, ReadsTpuMlirTables) {
   // As tpu-mlir writes them, with CRLF line ends, tabs, an fp8-free
   // header, the optional blocks and one block nobody knows.
   std::vector<std::string> notes;
-  CalibrationTable table = parseOk(
-      "# mlir version: 1.7\r\n"
-      "# mlir: yolov5s.mlir\r\n"
-      "# genetated time: 2024-05-14 10:23:45.123456\r\n"
-      "# histogram number: 2048\r\n"
-      "# sample number: 100\r\n"
-      "# tune number: 5\r\n"
-      "###\r\n"
-      "# op_name    threshold    min    max\r\n"
-      "images 1.0000000 0.0000000 1.0000000\r\n"
-      "122_Conv\t5.1234567\t-6.0\t4.9e+00\r\n"
-      "\r\n"
-      "#int4_th\n"
-      "122_Conv 2.0 -2.2857143 2.0\n"
-      "#asym_op\n"
-      "124_Mul\n"
-      "#weight_scale\n"
-      "126_Conv_weight 3 0.1 0.2 0.3\n"
-      "#something_new version 2\n"
-      "a b c d e\n"
-      "f\n",
-      &notes);
+  CalibrationTable table =
+      parseOk("# mlir version: 1.7\r\n"
+              "# mlir: yolov5s.mlir\r\n"
+              "# genetated time: 2024-05-14 10:23:45.123456\r\n"
+              "# histogram number: 2048\r\n"
+              "# sample number: 100\r\n"
+              "# tune number: 5\r\n"
+              "###\r\n"
+              "# op_name    threshold    min    max\r\n"
+              "images 1.0000000 0.0000000 1.0000000\r\n"
+              "122_Conv\t5.1234567\t-6.0\t4.9e+00\r\n"
+              "\r\n"
+              "#int4_th\n"
+              "122_Conv 2.0 -2.2857143 2.0\n"
+              "#asym_op\n"
+              "124_Mul\n"
+              "#weight_scale\n"
+              "126_Conv_weight 3 0.1 0.2 0.3\n"
+              "#something_new version 2\n"
+              "a b c d e\n"
+              "f\n",
+              &notes);
   EXPECT_EQ(table.header.size(), 6u);
   EXPECT_EQ(table.header[1], "# mlir: yolov5s.mlir");
   ASSERT_EQ(table.entries.size(), 2u);

@@ -1,7 +1,7 @@
 //===- CalibratorTest.cpp - The streaming driver on an in-memory model ----===//
 
-#include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Quant/Calibration/Calibrator.h"
+#include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Quant/Calibration/Tuner.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

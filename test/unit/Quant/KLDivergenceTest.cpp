@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tpuc/Quant/Calibration/Histogram.h"
 #include "tpuc/Quant/Calibration/KLDivergence.h"
+#include "tpuc/Quant/Calibration/Histogram.h"
 
 #include "gtest/gtest.h"
 
@@ -107,8 +107,8 @@ double checkAgainstReference(const std::vector<float> &values) {
     moved += std::llabs(static_cast<long long>(stats.histogram()[b]) -
                         static_cast<long long>(expected[b]));
   EXPECT_LE(moved, 2u);
-  EXPECT_EQ(std::accumulate(stats.histogram().begin(),
-                            stats.histogram().end(), uint64_t(0)),
+  EXPECT_EQ(std::accumulate(stats.histogram().begin(), stats.histogram().end(),
+                            uint64_t(0)),
             std::accumulate(expected.begin(), expected.end(), uint64_t(0)));
 
   KLSearchResult result =
@@ -136,8 +136,7 @@ TEST(KLDivergence, UniformKeepsTheWholeRange) {
   // Nothing is an outlier: the search takes all 2048 bins, just past the
   // max, which the caller clamps to.
   TensorStats stats = statsOf(values, 2048);
-  EXPECT_EQ(searchKLThreshold(stats.histogram(), stats.binWidth()).bins,
-            2048);
+  EXPECT_EQ(searchKLThreshold(stats.histogram(), stats.binWidth()).bins, 2048);
   EXPECT_DOUBLE_EQ(threshold, stats.absMax());
 }
 
@@ -195,9 +194,9 @@ TEST(Histogram, RangeStatisticsIgnoreNonFiniteValues) {
   stats.startHistogram(4, /*absDeviation=*/true);
   stats.addHistogram(values.data(), values.size());
   // width 1: 1.0 -> bin 1, 2.5 -> bin 3 (floor(3.0)), 3.0 -> bin 3.
-  EXPECT_EQ(std::vector<uint64_t>(stats.histogram().begin(),
-                                  stats.histogram().end()),
-            (std::vector<uint64_t>{0, 1, 0, 2}));
+  EXPECT_EQ(
+      std::vector<uint64_t>(stats.histogram().begin(), stats.histogram().end()),
+      (std::vector<uint64_t>{0, 1, 0, 2}));
   double mean = 0.3;
   double dev = (2 * mean + std::fabs(-2.5 - mean) + std::fabs(1.0 - mean) +
                 std::fabs(3.0 - mean)) /
@@ -209,8 +208,8 @@ TEST(Histogram, AllZerosHasAnEmptyHistogram) {
   std::vector<float> values(1000, 0.0f);
   TensorStats stats = statsOf(values, 2048);
   EXPECT_EQ(stats.absMax(), 0.0);
-  EXPECT_EQ(std::accumulate(stats.histogram().begin(),
-                            stats.histogram().end(), uint64_t(0)),
+  EXPECT_EQ(std::accumulate(stats.histogram().begin(), stats.histogram().end(),
+                            uint64_t(0)),
             0u);
 }
 
@@ -241,9 +240,9 @@ TEST(Histogram, MatchesTheBinFormula) {
   std::vector<uint64_t> expected(5, 0);
   for (float v : values)
     ++expected[histogramBin(v, 2.0, 5)];
-  EXPECT_EQ(std::vector<uint64_t>(stats.histogram().begin(),
-                                  stats.histogram().end()),
-            expected);
+  EXPECT_EQ(
+      std::vector<uint64_t>(stats.histogram().begin(), stats.histogram().end()),
+      expected);
   EXPECT_EQ(histogramBin(0.1f, 2.0, 5), 0);
   EXPECT_EQ(histogramBin(0.26f, 2.0, 5), 1);
   EXPECT_EQ(histogramBin(2.0f, 2.0, 5), 4);

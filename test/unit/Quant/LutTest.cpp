@@ -71,13 +71,12 @@ TEST(LutTest, TiesRoundAwayFromZero) {
 
 TEST(LutTest, SigmoidSignedToSigned) {
   // CV18xx: input threshold 8 (scale 8/127), output [-1, 1] (scale 1/127).
-  expectDirect({8.0 / 127, 0, true}, {1.0 / 127, 0, true}, sigmoid,
-               "sigmoid");
+  expectDirect({8.0 / 127, 0, true}, {1.0 / 127, 0, true}, sigmoid, "sigmoid");
   // Spot checks by hand: code 0 is sigmoid(0) = 0.5 -> 63.5 -> 64; code 127
   // is sigmoid(8) = 0.99966 -> 126.96 -> 127; code -128 is sigmoid(-8.063)
   // = 0.000315 -> 0.04 -> 0.
-  auto table = buildInt8Lut({8.0 / 127, 0, true}, {1.0 / 127, 0, true},
-                            sigmoid);
+  auto table =
+      buildInt8Lut({8.0 / 127, 0, true}, {1.0 / 127, 0, true}, sigmoid);
   EXPECT_EQ(table[0], 64);
   EXPECT_EQ(table[127], 127);
   EXPECT_EQ(table[128], 0);
@@ -91,9 +90,9 @@ TEST(LutTest, UnsignedAndAsymmetricFormats) {
   expectDirect({0.03, -20, true}, {0.02, 37, true}, silu, "asym i8");
   expectDirect({0.03, 12, false}, {0.02, -90, true}, silu, "u8 -> i8");
   // A negative output of an unsigned format saturates at 0.
-  auto table = buildInt8Lut({0.1, 0, true}, {0.1, 0, false},
-                            [](double x) { return x; });
-  EXPECT_EQ(table[255], 0);  // code -1
+  auto table =
+      buildInt8Lut({0.1, 0, true}, {0.1, 0, false}, [](double x) { return x; });
+  EXPECT_EQ(table[255], 0); // code -1
   EXPECT_EQ(table[127], 127);
 }
 
@@ -104,7 +103,8 @@ TEST(LutTest, NonFiniteResults) {
   auto table = buildInt8Lut(s8, s8, [](double x) { return std::log(x); });
   EXPECT_EQ(table[0], -128);
   EXPECT_EQ(table[255], 0);
-  expectDirect(s8, s8, [](double x) { return std::log(x); }, "log");
+  expectDirect(
+      s8, s8, [](double x) { return std::log(x); }, "log");
   table = buildInt8Lut(s8, s8, [](double x) { return 1.0 / x; });
   EXPECT_EQ(table[0], 127);
   Int8Format asym{0.1, 5, true};
@@ -121,8 +121,8 @@ TEST(LutTest, RandomFunctionsAgainstDirect) {
     Int8Format out{scale(engine), zp(engine), i % 2 == 0};
     if (!out.isSigned)
       out.zeroPoint = std::abs(out.zeroPoint);
-    expectDirect(in, out, [](double x) { return std::tanh(x) * 3 - 0.2; },
-                 "tanh");
+    expectDirect(
+        in, out, [](double x) { return std::tanh(x) * 3 - 0.2; }, "tanh");
   }
 }
 
@@ -179,14 +179,15 @@ TEST(LutTest, Bf16SlopeTableEndsAreExtended) {
   float x255 = -4 + 255 * (8.0f / 256);
   EXPECT_EQ(evalBf16SlopeTable(v, s, -4, 4, -4.5f),
             roundToBf16(v[0] + roundToBf16(s[0] * roundToBf16(-0.5f))));
-  EXPECT_EQ(evalBf16SlopeTable(v, s, -4, 4, 6.0f),
-            roundToBf16(v[255] + roundToBf16(s[255] * roundToBf16(6.0f - x255))));
+  EXPECT_EQ(
+      evalBf16SlopeTable(v, s, -4, 4, 6.0f),
+      roundToBf16(v[255] + roundToBf16(s[255] * roundToBf16(6.0f - x255))));
   // Sigmoid's end slopes on [-12, 12] are ~6e-6, so even far inputs stay
   // within 0.001 of 0 and 1.
   Bf16SlopeTable sig = buildBf16SlopeTable(sigmoid, -12, 12);
   for (float x : {-40.0f, -13.0f, 13.0f, 40.0f}) {
-    float y = evalBf16SlopeTable(sig.values.data(), sig.slopes.data(), -12,
-                                 12, x);
+    float y =
+        evalBf16SlopeTable(sig.values.data(), sig.slopes.data(), -12, 12, x);
     EXPECT_NEAR(y, sigmoid(x), 1e-3) << x;
   }
   // NaN input reads segment 0 instead of indexing out of the table.

@@ -21,10 +21,9 @@ using namespace tpuc::quantmath;
 
 namespace {
 
-constexpr RoundMode kAllModes[] = {RoundMode::HalfUp,
-                                   RoundMode::HalfAwayFromZero,
-                                   RoundMode::HalfToEven,
-                                   RoundMode::TowardsZero, RoundMode::Down};
+constexpr RoundMode kAllModes[] = {
+    RoundMode::HalfUp, RoundMode::HalfAwayFromZero, RoundMode::HalfToEven,
+    RoundMode::TowardsZero, RoundMode::Down};
 
 struct ShiftCase {
   int64_t x;
@@ -42,13 +41,20 @@ struct ShiftCase {
 //   "half" modes agree, TowardsZero truncates, Down floors);
 //   exact quotients are unchanged by every mode.
 const ShiftCase kShiftCases[] = {
-    {5, 1, {3, 3, 2, 2, 2}},         {-5, 1, {-2, -3, -2, -2, -3}},
-    {7, 1, {4, 4, 4, 3, 3}},         {-7, 1, {-3, -4, -4, -3, -4}},
-    {3, 1, {2, 2, 2, 1, 1}},         {-3, 1, {-1, -2, -2, -1, -2}},
-    {5, 2, {1, 1, 1, 1, 1}},         {-5, 2, {-1, -1, -1, -1, -2}},
-    {7, 2, {2, 2, 2, 1, 1}},         {-7, 2, {-2, -2, -2, -1, -2}},
-    {-8, 2, {-2, -2, -2, -2, -2}},   {12, 2, {3, 3, 3, 3, 3}},
-    {0, 5, {0, 0, 0, 0, 0}},         {-1, 5, {0, 0, 0, 0, -1}},
+    {5, 1, {3, 3, 2, 2, 2}},
+    {-5, 1, {-2, -3, -2, -2, -3}},
+    {7, 1, {4, 4, 4, 3, 3}},
+    {-7, 1, {-3, -4, -4, -3, -4}},
+    {3, 1, {2, 2, 2, 1, 1}},
+    {-3, 1, {-1, -2, -2, -1, -2}},
+    {5, 2, {1, 1, 1, 1, 1}},
+    {-5, 2, {-1, -1, -1, -1, -2}},
+    {7, 2, {2, 2, 2, 1, 1}},
+    {-7, 2, {-2, -2, -2, -1, -2}},
+    {-8, 2, {-2, -2, -2, -2, -2}},
+    {12, 2, {3, 3, 3, 3, 3}},
+    {0, 5, {0, 0, 0, 0, 0}},
+    {-1, 5, {0, 0, 0, 0, -1}},
     // -16/32 = -0.5: a tie below zero.
     {-16, 5, {0, -1, 0, 0, -1}},
     // 2^40 + 2^9 = (2^30 + 0.5) * 2^10: a tie far from the small values.
@@ -83,8 +89,8 @@ TEST(QuantMathTest, RightShiftRoundMatchesRoundToInt) {
   // x / 2^s is exact in a double for these ranges, so the integer shift and
   // the double rounding must agree in every mode.
   std::mt19937_64 engine(7);
-  std::uniform_int_distribution<int64_t> value(-(int64_t(1) << 40),
-                                               int64_t(1) << 40);
+  std::uniform_int_distribution<int64_t> value(-(int64_t(1) << 40), int64_t(1)
+                                                                        << 40);
   std::uniform_int_distribution<int64_t> shiftDist(1, 12);
   for (int i = 0; i < 20000; ++i) {
     int64_t x = value(engine), s = shiftDist(engine);

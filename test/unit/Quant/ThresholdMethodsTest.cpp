@@ -1,7 +1,7 @@
 //===- ThresholdMethodsTest.cpp - Non-KL thresholds and fake quantization -===//
 
-#include "tpuc/Quant/Calibration/FakeQuant.h"
 #include "tpuc/Quant/Calibration/ThresholdMethods.h"
+#include "tpuc/Quant/Calibration/FakeQuant.h"
 
 #include "gtest/gtest.h"
 
@@ -38,8 +38,7 @@ TEST(ThresholdMethods, Names) {
        {CalibrationMethod::KL, CalibrationMethod::Max,
         CalibrationMethod::Percentile9999, CalibrationMethod::MSE,
         CalibrationMethod::AciqGauss, CalibrationMethod::AciqLaplace})
-    EXPECT_EQ(parseCalibrationMethod(getCalibrationMethodName(method)),
-              method);
+    EXPECT_EQ(parseCalibrationMethod(getCalibrationMethodName(method)), method);
 }
 
 TEST(ThresholdMethods, PercentileGrowsAcrossTensors) {
@@ -56,8 +55,7 @@ TEST(ThresholdMethods, PercentileWithinOneBin) {
   TensorStats stats = statsOf(values, 2048);
   for (double percent : {50.0, 90.0, 99.99}) {
     double expected = percent / 100 * 9999;
-    EXPECT_NEAR(percentileThreshold(stats, percent), expected,
-                stats.binWidth())
+    EXPECT_NEAR(percentileThreshold(stats, percent), expected, stats.binWidth())
         << percent;
   }
   EXPECT_DOUBLE_EQ(percentileThreshold(stats, 100.0), 9999.0);
@@ -109,8 +107,8 @@ TEST(ThresholdMethods, MseIsAFixedPointOfOctav) {
 TEST(FakeQuant, ActivationsRoundToEvenAndClip) {
   // Threshold 127: the scale is 1, so values round to integers in
   // [-128, 127].
-  std::vector<float> in = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.6f,
-                           300.0f, -300.0f, 3.2f};
+  std::vector<float> in = {0.5f,   1.5f,   2.5f,    -0.5f, -1.5f,
+                           126.6f, 300.0f, -300.0f, 3.2f};
   std::vector<float> out(in.size());
   fakeQuantizeActivation(in.data(), out.data(), in.size(), 127.0);
   EXPECT_EQ(out, (std::vector<float>{0.0f, 2.0f, 2.0f, -0.0f, -2.0f, 127.0f,

@@ -1,4 +1,5 @@
-//===- CalibrationTable.h - tpu-mlir calibration table files -----*- C++ -*-===//
+//===- CalibrationTable.h - tpu-mlir calibration table files -----*- C++
+//-*-===//
 //
 // The text format run_calibration writes and --import-calibration-table
 // reads, interchangeable with tpu-mlir's:

@@ -1,4 +1,5 @@
-//===- Calibrator.h - Streaming activation calibration -----------*- C++ -*-===//
+//===- Calibrator.h - Streaming activation calibration -----------*- C++
+//-*-===//
 //
 // Drives the float interpreter over the calibration samples:
 //  1. pass 1: per-tensor min/max (and the counts and sums the methods need);

@@ -1,4 +1,5 @@
-//===- Dataset.h - Calibration samples from files ----------------*- C++ -*-===//
+//===- Dataset.h - Calibration samples from files ----------------*- C++
+//-*-===//
 //
 // A calibration sample is one set of network inputs. It comes from one file
 // per model input (an image, preprocessed from the `top.Input` attributes

@@ -1,4 +1,5 @@
-//===- FakeQuant.h - Int8 quantize/dequantize in float -----------*- C++ -*-===//
+//===- FakeQuant.h - Int8 quantize/dequantize in float -----------*- C++
+//-*-===//
 //
 // Simulates symmetric int8 quantization in the float interpreter, as the
 // reference's tuner does: x -> clip(round(x * 127 / T), -128, 127) * T / 127

@@ -1,4 +1,5 @@
-//===- KLDivergence.h - KL-divergence threshold search -----------*- C++ -*-===//
+//===- KLDivergence.h - KL-divergence threshold search -----------*- C++
+//-*-===//
 //
 // The reference's threshold search over a histogram of |x| (bin j holds the
 // values around j * width). The histogram is zero-padded to a multiple of
@@ -39,8 +40,8 @@ double klDivergenceAt(llvm::ArrayRef<uint64_t> hist, int64_t i,
 
 /// The search above. An empty or all-zero histogram gives bins = 0,
 /// threshold = 0.
-KLSearchResult searchKLThreshold(llvm::ArrayRef<uint64_t> hist,
-                                 double binWidth, int64_t targetBins = 128);
+KLSearchResult searchKLThreshold(llvm::ArrayRef<uint64_t> hist, double binWidth,
+                                 int64_t targetBins = 128);
 
 } // namespace tpuc::calibration
 

@@ -1,4 +1,5 @@
-//===- ThresholdMethods.h - Activation thresholds from statistics -*- C++ -*-===//
+//===- ThresholdMethods.h - Activation thresholds from statistics -*- C++
+//-*-===//
 //
 // `--cali_method` chooses how a tensor's threshold (the |x| that maps to
 // int8 127) is derived from its statistics. Every method here works from

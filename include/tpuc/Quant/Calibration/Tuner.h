@@ -1,4 +1,5 @@
-//===- Tuner.h - Per-layer threshold tuning by fake quantization -*- C++ -*-===//
+//===- Tuner.h - Per-layer threshold tuning by fake quantization -*- C++
+//-*-===//
 //
 // After the statistics, the reference tunes thresholds layer by layer: for
 // an op, one of its activation inputs (each input at its first consumer;

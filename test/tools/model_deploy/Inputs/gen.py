@@ -1,0 +1,104 @@
+"""Writes the inputs of the model_deploy tests.
+
+    gen.py model OUT.onnx     a small detector-like CNN (1x3x32x32 input):
+                              Conv/SiLU stages, a residual Add, MaxPool,
+                              nearest Resize and Concat, two outputs
+    gen.py images DIR N       N 40x30 RGB PNGs of smooth random patterns
+
+Seeded, so every run writes the same files. Opset 13, IR version 7.
+"""
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(7)
+
+
+def conv(nodes, inits, name, x, cin, cout, k, stride=1, silu=True):
+    w = rng.normal(0, 1.0 / np.sqrt(cin * k * k), (cout, cin, k, k))
+    b = rng.normal(0, 0.1, cout)
+    inits += [numpy_helper.from_array(w.astype(np.float32), name + ".w"),
+              numpy_helper.from_array(b.astype(np.float32), name + ".b")]
+    out = name + "_conv"
+    nodes.append(helper.make_node("Conv", [x, name + ".w", name + ".b"], [out],
+                                  name=name, kernel_shape=[k, k],
+                                  strides=[stride, stride],
+                                  pads=[k // 2] * 4))
+    if not silu:
+        return out
+    nodes.append(helper.make_node("Sigmoid", [out], [name + "_sig"],
+                                  name=name + "_sig"))
+    nodes.append(helper.make_node("Mul", [out, name + "_sig"], [name + "_act"],
+                                  name=name + "_act"))
+    return name + "_act"
+
+
+def model(path):
+    nodes, inits = [], []
+    a = conv(nodes, inits, "stem", "images", 3, 8, 3, stride=2)   # 16x16
+    b = conv(nodes, inits, "c1", a, 8, 8, 3)
+    nodes.append(helper.make_node("Add", [a, b], ["res"], name="res"))
+    nodes.append(helper.make_node("MaxPool", ["res"], ["pool"], name="pool",
+                                  kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+    c = conv(nodes, inits, "down", "pool", 8, 16, 3, stride=2)    # 8x8
+    up_scales = numpy_helper.from_array(
+        np.array([1, 1, 2, 2], np.float32), "up_scales")
+    inits.append(up_scales)
+    nodes.append(helper.make_node("Resize", [c, "", "up_scales"], ["up"],
+                                  name="up", mode="nearest"))
+    nodes.append(helper.make_node("Concat", ["up", "res"], ["cat"], name="cat",
+                                  axis=1))
+    conv(nodes, inits, "head0", "cat", 24, 12, 1, silu=False)
+    conv(nodes, inits, "head1", c, 16, 12, 1, silu=False)
+    graph = helper.make_graph(
+        nodes, "tiny_det",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT,
+                                       [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("head0_conv", TensorProto.FLOAT,
+                                       [1, 12, 16, 16]),
+         helper.make_tensor_value_info("head1_conv", TensorProto.FLOAT,
+                                       [1, 12, 8, 8])],
+        inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def write_png(path, pixels):
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(height))
+
+    def chunk(kind, data):
+        body = kind + data
+        return (struct.pack(">I", len(data)) + body +
+                struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def images(directory, count):
+    os.makedirs(directory, exist_ok=True)
+    yy, xx = np.mgrid[0:30, 0:40]
+    for i in range(count):
+        f = rng.uniform(0.05, 0.3, 3)
+        p = rng.uniform(0, 6.3, 3)
+        rgb = np.stack([127 + 120 * np.sin(f[c] * xx + p[c] + 0.1 * c * yy)
+                        for c in range(3)], axis=-1)
+        write_png(os.path.join(directory, "img%02d.png" % i), rgb)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "model":
+        model(sys.argv[2])
+    else:
+        images(sys.argv[2], int(sys.argv[3]))
