@@ -36,7 +36,7 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 log="$work/log.txt"
-first="$(find "$dataset" -name '*.jpg' | sort | head -1)"
+first="$(find "$dataset" -name '*.jpg' | sort | sed -n 1p)"
 "$bin/model_transform" --model_name yolov5n --model_def "$model" \
   --input_shapes '[[1,3,640,640]]' --mean 0,0,0 \
   --scale 0.0039216,0.0039216,0.0039216 --keep_aspect_ratio \

@@ -46,8 +46,7 @@ static cl::opt<unsigned>
     warmups("warmup", cl::desc("Untimed runs first (default 1)"), cl::init(1));
 
 static cl::opt<bool>
-    profile("profile",
-            cl::desc("Print per-op times (of the unfused network)"));
+    profile("profile", cl::desc("Print per-op times (of the unfused network)"));
 
 static constexpr StringLiteral kTool = "tpuc-interp-bench";
 
@@ -113,8 +112,9 @@ static void printProfile(tpuc::Interpreter &interpreter,
   for (auto &[kind, entry] : kinds)
     outs() << format("  %-20s %4u ops %8.2f ms %5.1f%%\n", kind.c_str(),
                      entry.second, entry.first, 100 * entry.first / total);
-  std::stable_sort(ops.begin(), ops.end(),
-                   [](const OpTime &a, const OpTime &b) { return a.ms > b.ms; });
+  std::stable_sort(
+      ops.begin(), ops.end(),
+      [](const OpTime &a, const OpTime &b) { return a.ms > b.ms; });
   outs() << "slowest ops:\n";
   for (size_t i = 0; i < std::min<size_t>(ops.size(), 15); ++i) {
     mlir::Operation *op = ops[i].op;

@@ -69,4 +69,14 @@ def FusePreprocess : Pass<"fuse-preprocess", "::mlir::ModuleOp"> {
                            "::mlir::quant::QuantizationDialect"];
 }
 
+def WeightFold : Pass<"weight-fold", "::mlir::ModuleOp"> {
+  let summary = "Computes ops whose operands are all weights at compile time";
+  let description = [{
+    A Tpu op that reads only weights (a reshape, cast or requantization of a
+    constant, for instance) is run once with the interpreter's kernel and
+    replaced by a weight holding its result, in the result's storage type.
+    Its value is exactly what the op would compute on the chip.
+  }];
+}
+
 #endif // TPUC_TPU_PASSES

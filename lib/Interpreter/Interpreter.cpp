@@ -31,8 +31,6 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <chrono>
-#include <cstdio>
 #include <unordered_map>
 
 using namespace mlir;
@@ -182,8 +180,8 @@ bool writesWholeResults(Operation *op) {
       // NNKernels.cpp, ActivationKernels.cpp
       "top.Conv", "top.Deconv", "top.MatMul", "top.Relu", "top.LeakyRelu",
       "top.PRelu", "top.Clip", "top.Sigmoid", "top.SiLU", "top.HardSigmoid",
-      "top.HardSwish", "top.Mish", "top.GELU", "top.Tanh", "top.Exp",
-      "top.Log", "top.Sqrt", "top.Abs", "top.Erf", "top.Elu", "top.Softplus",
+      "top.HardSwish", "top.Mish", "top.GELU", "top.Tanh", "top.Exp", "top.Log",
+      "top.Sqrt", "top.Abs", "top.Erf", "top.Elu", "top.Softplus",
       // ElementwiseKernels.cpp: runBinary and runUnary
       "top.Add", "top.Sub", "top.Mul", "top.Max", "top.Min", "top.AddConst",
       "top.MulConst",
@@ -201,14 +199,13 @@ bool isReshapeLike(Operation *op) {
 
 /// A layout of `dims` in the same format as `desc` (NHWC, nChw16c, ...),
 /// for the formats oneDNN's Conv primitives produce; nullopt for others.
-std::optional<dnnl::memory::desc>
-sameFormat(const dnnl::memory::desc &desc, const dnnl::memory::dims &dims) {
+std::optional<dnnl::memory::desc> sameFormat(const dnnl::memory::desc &desc,
+                                             const dnnl::memory::dims &dims) {
   using tag = dnnl::memory::format_tag;
-  static const tag candidates[] = {tag::acb,     tag::acdb,     tag::acdeb,
-                                   tag::aBc16b,  tag::aBcd16b,  tag::aBcde16b,
-                                   tag::aBc8b,   tag::aBcd8b,   tag::aBcde8b,
-                                   tag::aBc4b,   tag::aBcd4b,   tag::aBcde4b,
-                                   tag::abc,     tag::abcd,     tag::abcde};
+  static const tag candidates[] = {
+      tag::acb,      tag::acdb,    tag::acdeb,  tag::aBc16b,  tag::aBcd16b,
+      tag::aBcde16b, tag::aBc8b,   tag::aBcd8b, tag::aBcde8b, tag::aBc4b,
+      tag::aBcd4b,   tag::aBcde4b, tag::abc,    tag::abcd,    tag::abcde};
   dnnl::memory::dims own = desc.dims();
   if (own.size() != dims.size())
     return std::nullopt;
@@ -272,11 +269,10 @@ struct Slot {
 /// One call of Interpreter::run.
 class Runner {
 public:
-  Runner(
-      Block &body, const RunOptions &options,
-      const llvm::DenseMap<Operation *, std::shared_ptr<Tensor>> &weights,
-      const llvm::DenseMap<Operation *, Operation *> &fusedActivations,
-      detail::RunResources &resources)
+  Runner(Block &body, const RunOptions &options,
+         const llvm::DenseMap<Operation *, std::shared_ptr<Tensor>> &weights,
+         const llvm::DenseMap<Operation *, Operation *> &fusedActivations,
+         detail::RunResources &resources)
       : body_(body), options_(options), weights_(weights),
         resources_(resources), pool_(resources.pool),
         observed_(options.keepAll || options.onResult) {
@@ -321,9 +317,9 @@ private:
                    const dnnl::memory::desc &desc);
   /// The primitive of `op` for sources `srcs`, built by `build` when missing
   /// or made for other layouts; null when oneDNN has no implementation.
-  OpPrimitive *primitiveFor(
-      Operation *op, const std::vector<dnnl::memory::desc> &srcs,
-      const std::function<OpPrimitive()> &build);
+  OpPrimitive *primitiveFor(Operation *op,
+                            const std::vector<dnnl::memory::desc> &srcs,
+                            const std::function<OpPrimitive()> &build);
   /// The row-major tensor of a computed value (reordered from its oneDNN
   /// layout on first request), or null if it was not computed.
   const Tensor *plainOf(Value value);
@@ -400,9 +396,9 @@ LogicalResult Runner::bindInput(top::InputOp input, const TensorMap &inputs) {
     std::vector<std::string> have;
     for (auto &entry : inputs)
       have.push_back(entry.first);
-    return input.emitError() << "input '" << name
-                             << "' is missing from the inputs (they have: "
-                             << llvm::join(have, ", ") << ")";
+    return input.emitError()
+           << "input '" << name << "' is missing from the inputs (they have: "
+           << llvm::join(have, ", ") << ")";
   }
   auto shape = top::getShape(input.getOutput());
   const Tensor &given = it->second;
@@ -501,9 +497,9 @@ LogicalResult Runner::runConv(top::ConvOp conv) {
   if (constantFilter && state.weights) {
     weights = state.weights;
   } else {
-    weights = du::toLayout(du::wrap(du::plainDesc(plan.weightDims),
-                                    filter->ptr()),
-                           plan.cached.weightsDesc);
+    weights =
+        du::toLayout(du::wrap(du::plainDesc(plan.weightDims), filter->ptr()),
+                     plan.cached.weightsDesc);
     if (constantFilter)
       state.weights = weights;
   }
@@ -538,8 +534,7 @@ LogicalResult Runner::runConv(top::ConvOp conv) {
 }
 
 bool Runner::runWithLayouts(Operation &op) {
-  if (isReshapeLike(&op) && op.getNumOperands() == 1 &&
-      op.getNumResults() == 1)
+  if (isReshapeLike(&op) && op.getNumOperands() == 1 && op.getNumResults() == 1)
     return layoutReshape(op) || stealForReshape(op);
   if (auto add = dyn_cast<top::AddOp>(op))
     return layoutAdd(add);
@@ -606,9 +601,9 @@ void Runner::storeLayout(Value value, AlignedBuffer &&buffer,
   slot.layout = desc;
 }
 
-OpPrimitive *
-Runner::primitiveFor(Operation *op, const std::vector<dnnl::memory::desc> &srcs,
-                     const std::function<OpPrimitive()> &build) {
+OpPrimitive *Runner::primitiveFor(Operation *op,
+                                  const std::vector<dnnl::memory::desc> &srcs,
+                                  const std::function<OpPrimitive()> &build) {
   OpPrimitive &entry = resources_.primitives[op];
   if (entry.primitive && entry.srcs == srcs)
     return &entry;
@@ -816,7 +811,8 @@ bool Runner::layoutPermute(top::PermuteOp op) {
 }
 
 LogicalResult Runner::runKernel(Operation &op) {
-  const KernelFn *kernel = getKernelRegistry().lookup(op.getName().getStringRef());
+  const KernelFn *kernel =
+      getKernelRegistry().lookup(op.getName().getStringRef());
   if (!kernel)
     return op.emitOpError("has no interpreter kernel");
   KernelArgs args;
@@ -859,22 +855,7 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
     for (auto &entry : *fused_)
       absorbed.insert(entry.second);
 
-  static bool prof = getenv("TPUC_PROF");
-  static std::map<std::string, double> *acc = new std::map<std::string, double>();
-  static int runs = 0;
-  ++runs;
-  struct Dump { ~Dump() { if (prof) for (auto &[k, v] : *acc) fprintf(stderr, "%-30s %8.3f ms\n", k.c_str(), v / runs); } };
-  static Dump dump;
-  auto last = std::chrono::steady_clock::now();
-  std::string lastName;
   for (Operation &op : body_) {
-    if (prof) {
-      auto now = std::chrono::steady_clock::now();
-      if (!lastName.empty()) (*acc)[lastName] += std::chrono::duration<double, std::milli>(now - last).count();
-      last = now;
-      lastName = op.getName().getStringRef().str();
-      for (Value v : op.getOperands()) { auto it = slots_.find(v); if (it != slots_.end() && !it->second.blocked.empty()) { lastName += "(B)"; break; } }
-    }
     if (&op == terminator || isa<top::NoneOp>(op))
       continue;
     if (auto weight = dyn_cast<top::WeightOp>(op)) {
@@ -917,15 +898,14 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
   }
   auto returned = terminator->getOperands();
   for (auto [i, value] : llvm::enumerate(returned)) {
-    std::string name = outputNames[i].empty() ? "output_" + std::to_string(i)
-                                              : outputNames[i];
+    std::string name =
+        outputNames[i].empty() ? "output_" + std::to_string(i) : outputNames[i];
     const Tensor *tensor = plainOf(value);
     if (!tensor)
       return terminator->emitOpError("returns a value that was not computed");
     // A tensor of this run that is not returned again can be handed over.
     Slot &slot = slots_[value];
-    bool returnedAgain =
-        llvm::is_contained(returned.drop_front(i + 1), value);
+    bool returnedAgain = llvm::is_contained(returned.drop_front(i + 1), value);
     if (slot.owned && slot.plain.use_count() == 1 && !returnedAgain) {
       results[name] = std::move(*slot.plain);
       slot.plain.reset();
@@ -1064,8 +1044,8 @@ LogicalResult Interpreter::run(const TensorMap &inputs, TensorMap &results,
   std::unique_ptr<detail::RunResources> resources = takeResources();
   LogicalResult status = success();
   {
-    Runner runner(main_.getBody().front(), options, weights_,
-                  fusedActivations_, *resources);
+    Runner runner(main_.getBody().front(), options, weights_, fusedActivations_,
+                  *resources);
     status = runner.run(inputs, results, outputNames_);
   }
   returnResources(std::move(resources));

@@ -25,8 +25,17 @@ Tensor toRealValues(Type type, const Tensor &tensor) {
 
 Tensor toStoredValues(Type type, const Tensor &tensor) {
   auto q = tpu::getUniformType(type);
-  if (!q)
-    return tensor;
+  if (!q) {
+    // bf16/f16 inputs (after --quant_input) hold values of their type: an
+    // f32 value the caller passes is what the cast it replaced rounded.
+    FloatType f = tpu::getFloatType(type);
+    if (!f || !(f.isBF16() || f.isF16()))
+      return tensor;
+    Tensor out = tensor;
+    for (float &v : out.data)
+      v = f.isBF16() ? quantmath::roundToBf16(v) : quantmath::roundToF16(v);
+    return out;
+  }
   Tensor out = tensor;
   for (float &v : out.data) {
     int64_t code = quantmath::roundToInt(double(v) / q.getScale(),

@@ -39,33 +39,6 @@ llvm::StringRef stringifyRoundMode(RoundMode mode) {
   return "HalfAwayFromZero";
 }
 
-int64_t rightShiftRound(int64_t x, int64_t shift, RoundMode mode) {
-  if (shift <= 0)
-    return shift == 0 ? x : x * (int64_t(1) << std::min<int64_t>(-shift, 32));
-  // Beyond 62 bits every int64 rounds as it does at 62.
-  shift = std::min<int64_t>(shift, 62);
-  int64_t floor = x >> shift; // arithmetic: rounds toward -inf
-  int64_t rem = x - (floor << shift);
-  int64_t half = int64_t(1) << (shift - 1);
-  switch (mode) {
-  case RoundMode::Down:
-    return floor;
-  case RoundMode::TowardsZero:
-    return (x < 0 && rem != 0) ? floor + 1 : floor;
-  case RoundMode::HalfUp:
-    return rem >= half ? floor + 1 : floor;
-  case RoundMode::HalfAwayFromZero:
-    if (rem > half || (rem == half && x >= 0))
-      return floor + 1;
-    return floor;
-  case RoundMode::HalfToEven:
-    if (rem > half || (rem == half && (floor & 1)))
-      return floor + 1;
-    return floor;
-  }
-  return floor;
-}
-
 int64_t roundToInt(double x, RoundMode mode) {
   double f = std::floor(x);
   double frac = x - f;
@@ -82,30 +55,6 @@ int64_t roundToInt(double x, RoundMode mode) {
     return static_cast<int64_t>(std::nearbyint(x));
   }
   return static_cast<int64_t>(std::round(x));
-}
-
-int64_t saturate(int64_t x, int64_t lo, int64_t hi) {
-  return std::min(std::max(x, lo), hi);
-}
-
-int64_t applyQdm(int64_t acc, int64_t multiplier, int64_t rshift,
-                 RoundMode mode) {
-  // A negative rshift (scales >= 1, BM1684X) shifts the accumulator left
-  // before the multiply, as TFLite's MultiplyByQuantizedMultiplier does;
-  // shifting the rounded product instead would scale its rounding error.
-  int64_t x = saturateInt32(acc);
-  if (rshift < 0) {
-    x = saturateInt32(x * (int64_t(1) << std::min<int64_t>(-rshift, 31)));
-    rshift = 0;
-  }
-  // x is an int32 and multiplier < 2^31, so the product fits in 63 bits.
-  int64_t high = rightShiftRound(x * multiplier, 31, RoundMode::HalfUp);
-  return rightShiftRound(saturateInt32(high), rshift, mode);
-}
-
-int64_t applyMultiplierShift(int64_t acc, int64_t multiplier, int64_t rshift,
-                             RoundMode mode) {
-  return rightShiftRound(acc * multiplier, rshift, mode);
 }
 
 MultiplierShift getQdmMultiplierShift(double qscale, bool allowLeftShift) {

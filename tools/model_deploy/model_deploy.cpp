@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tpuc/Conversion/DeployPipeline.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
 #include "tpuc/Dialect/Tpu/TpuOps.h"
@@ -33,7 +34,6 @@
 #include "tpuc/Transforms/Passes.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -239,39 +239,19 @@ private:
 };
 
 mlir::LogicalResult Deployer::lower() {
-  tpu_ = top_->clone();
-  mlir::PassManager pm(&ctx_);
-  {
-    tpuc::top::ProcessorAssignOptions assign;
-    assign.chip = opts_.chip;
-    assign.mode = tpuc::stringifyQuantMode(opts_.mode).str();
-    assign.asymmetric = opts_.asymmetric;
-    pm.addPass(tpuc::top::createProcessorAssign(assign));
-  }
-  if (!opts_.calibrationTable.empty()) {
-    tpuc::top::ImportCalibrationTableOptions import;
-    import.file = opts_.calibrationTable;
-    import.asymmetric = opts_.asymmetric;
-    pm.addPass(tpuc::top::createImportCalibrationTable(import));
-  }
-  {
-    tpuc::tpu::ConvertTopToTpuOptions convert;
-    convert.qtable = opts_.quantizeTable;
-    pm.addPass(tpuc::tpu::createConvertTopToTpu(convert));
-  }
-  if (opts_.fusePreprocess) {
-    tpuc::tpu::FusePreprocessOptions fuse;
-    fuse.customizationFormat = opts_.customizationFormat;
-    fuse.align = opts_.alignedInput;
-    pm.addPass(tpuc::tpu::createFusePreprocess(fuse));
-  }
-  if (opts_.quantInput || opts_.quantOutput) {
-    tpuc::tpu::StripIOQuantOptions strip;
-    strip.quantInput = opts_.quantInput;
-    strip.quantOutput = opts_.quantOutput;
-    pm.addPass(tpuc::tpu::createStripIOQuant(strip));
-  }
-  return pm.run(*tpu_);
+  tpuc::DeployOptions options;
+  options.chip = opts_.chip;
+  options.mode = opts_.mode;
+  options.asymmetric = opts_.asymmetric;
+  options.calibrationTable = opts_.calibrationTable;
+  options.quantizeTable = opts_.quantizeTable;
+  options.fusePreprocess = opts_.fusePreprocess;
+  options.customizationFormat = opts_.customizationFormat;
+  options.alignedInput = opts_.alignedInput;
+  options.quantInput = opts_.quantInput;
+  options.quantOutput = opts_.quantOutput;
+  tpu_ = tpuc::lowerToTpu(*top_, options);
+  return mlir::success(static_cast<bool>(tpu_));
 }
 
 /// The frame a fused input (after --fuse_preprocess) takes for an image:

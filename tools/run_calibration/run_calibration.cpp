@@ -214,6 +214,10 @@ public:
   }
 
   void progress(size_t done) {
+    // Without a terminal there is nothing to draw, and no reason to wait
+    // for the reader thread's lock.
+    if (!tty_)
+      return;
     std::lock_guard<std::mutex> lock(mutex);
     drawBar(done);
   }

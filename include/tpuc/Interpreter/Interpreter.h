@@ -1,4 +1,5 @@
-//===- Interpreter.h - Executes a module on the host -------------*- C++ -*-===//
+//===- Interpreter.h - Executes a module on the host -------------*- C++
+//-*-===//
 //
 // Runs a module's `main` function op by op with the kernels of the
 // KernelRegistry. Top ops execute their float reference implementation; Tpu
@@ -11,8 +12,8 @@
 
 #include "tpuc/Interpreter/Tensor.h"
 
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <functional>
 #include <memory>

@@ -24,7 +24,8 @@ void toRealValues(mlir::func::FuncOp func, TensorMap &tensors);
 Tensor toRealValues(mlir::Type type, const Tensor &tensor);
 
 /// The stored codes of real values for a value of type `type` (quantized
-/// inputs after --quant_input): round(x / scale) + zero_point, saturated.
+/// inputs after --quant_input): round(x / scale) + zero_point, saturated;
+/// for bf16/f16 values the values rounded to that type.
 Tensor toStoredValues(mlir::Type type, const Tensor &tensor);
 
 } // namespace tpuc

@@ -14,6 +14,8 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <optional>
 
@@ -27,12 +29,37 @@ std::optional<RoundMode> symbolizeRoundMode(llvm::StringRef name);
 llvm::StringRef stringifyRoundMode(RoundMode mode);
 
 /// `x / 2^shift` rounded with `mode`, exact on the integers; a negative
-/// shift multiplies by 2^-shift.
-int64_t rightShiftRound(int64_t x, int64_t shift, RoundMode mode);
+/// shift multiplies by 2^-shift. Inline: it is the inner loop of every
+/// quantized kernel.
+inline int64_t rightShiftRound(int64_t x, int64_t shift, RoundMode mode) {
+  if (shift <= 0)
+    return shift == 0 ? x : x * (int64_t(1) << std::min<int64_t>(-shift, 32));
+  // Beyond 62 bits every int64 rounds as it does at 62.
+  shift = std::min<int64_t>(shift, 62);
+  int64_t floor = x >> shift; // arithmetic: rounds toward -inf
+  int64_t rem = x - (floor << shift);
+  int64_t half = int64_t(1) << (shift - 1);
+  switch (mode) {
+  case RoundMode::Down:
+    return floor;
+  case RoundMode::TowardsZero:
+    return (x < 0 && rem != 0) ? floor + 1 : floor;
+  case RoundMode::HalfUp:
+    return rem >= half ? floor + 1 : floor;
+  case RoundMode::HalfAwayFromZero:
+    return (rem > half || (rem == half && x >= 0)) ? floor + 1 : floor;
+  case RoundMode::HalfToEven:
+    return (rem > half || (rem == half && (floor & 1))) ? floor + 1 : floor;
+  }
+  return floor;
+}
+
 /// `x` rounded to an integer with `mode`.
 int64_t roundToInt(double x, RoundMode mode);
 
-int64_t saturate(int64_t x, int64_t lo, int64_t hi);
+inline int64_t saturate(int64_t x, int64_t lo, int64_t hi) {
+  return std::min(std::max(x, lo), hi);
+}
 inline int64_t saturateInt8(int64_t x) { return saturate(x, -128, 127); }
 inline int64_t saturateUInt8(int64_t x) { return saturate(x, 0, 255); }
 inline int64_t saturateInt32(int64_t x) {
@@ -40,15 +67,23 @@ inline int64_t saturateInt32(int64_t x) {
 }
 
 /// QDM requantization: `(acc * multiplier) >> 31` rounding half up and
-/// saturated to int32, then `>> rshift` rounding with `mode`. A negative
-/// rshift shifts `acc` left (saturating to int32) before the multiply. The
-/// result is not yet saturated to the storage type.
-int64_t applyQdm(int64_t acc, int64_t multiplier, int64_t rshift,
-                 RoundMode mode);
+/// saturated to int32, then `>> rshift` rounding with `mode`. The result is
+/// not yet saturated to the storage type.
+inline int64_t applyQdm(int64_t acc, int64_t multiplier, int64_t rshift,
+                        RoundMode mode) {
+  // acc is an int32 accumulator and multiplier < 2^31, so the product fits
+  // in 63 bits.
+  int64_t high = rightShiftRound(saturateInt32(acc) * multiplier, 31,
+                                 RoundMode::HalfUp);
+  return rightShiftRound(saturateInt32(high), rshift, mode);
+}
+
 /// MultiplierShift requantization: `(acc * multiplier) >> rshift` rounding
 /// with `mode`.
-int64_t applyMultiplierShift(int64_t acc, int64_t multiplier, int64_t rshift,
-                             RoundMode mode);
+inline int64_t applyMultiplierShift(int64_t acc, int64_t multiplier,
+                                    int64_t rshift, RoundMode mode) {
+  return rightShiftRound(acc * multiplier, rshift, mode);
+}
 
 struct MultiplierShift {
   int64_t multiplier = 0;

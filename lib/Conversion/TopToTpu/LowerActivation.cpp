@@ -166,7 +166,22 @@ LoweringResult lowerPRelu(top::PReluOp op, LoweringContext &ctx,
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   int64_t channels = inType.getRank() >= 2 ? inType.getDimSize(1) : 1;
   // Per-channel slopes are what the chips implement; others need a Where.
-  if (!slope || static_cast<int64_t>(slope->size()) != channels)
+  // The slope broadcasts numpy-style, so it is per channel only when every
+  // dim but the one aligned with the input's dim 1 is 1 ([C, 1, 1] for
+  // NCHW; a [C] slope would run along the last dim).
+  auto slopeShape = top::getShape(op.getSlope());
+  int64_t rank = inType.getRank();
+  bool perChannel = static_cast<int64_t>(slopeShape.size()) <= rank;
+  for (auto [i, dim] : llvm::enumerate(slopeShape)) {
+    int64_t inputDim = rank - static_cast<int64_t>(slopeShape.size()) +
+                       static_cast<int64_t>(i);
+    if (dim != 1 && (inputDim != 1 || dim != channels))
+      perChannel = false;
+  }
+  if (slope && perChannel && slope->size() == 1)
+    slope->assign(channels, (*slope)[0]);
+  if (!slope || !perChannel ||
+      static_cast<int64_t>(slope->size()) != channels)
     return op.emitOpError("PRelu needs a constant slope with one value per "
                           "channel");
   auto in = ctx.operandIn(op.getInput(), mode, op);

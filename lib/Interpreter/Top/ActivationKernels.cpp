@@ -74,11 +74,10 @@ inline float vexp(float x) {
   float p =
       1.0f +
       r * (1.0f +
-           r * (0.5f +
-                r * (1.0f / 6 +
-                     r * (1.0f / 24 +
-                          r * (1.0f / 120 +
-                               r * (1.0f / 720 + r * (1.0f / 5040)))))));
+           r * (0.5f + r * (1.0f / 6 +
+                            r * (1.0f / 24 +
+                                 r * (1.0f / 120 +
+                                      r * (1.0f / 720 + r * (1.0f / 5040)))))));
   // k is in [-150, 129]; each half gives a normal power of two.
   int32_t k1 = k >> 1, k2 = k - k1;
   float s1 = floatOf(static_cast<uint32_t>(k1 + 127) << 23);

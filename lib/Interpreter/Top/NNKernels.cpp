@@ -113,19 +113,19 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
                                ArrayRef<int64_t> outputShape,
                                ArrayRef<EltwisePostOp> extra) {
   int64_t rank = static_cast<int64_t>(inputShape.size());
-  auto params = parseWindowParams(op, rank, op.getKernelShape(),
-                                  op.getStrides(), op.getPads(),
-                                  op.getDilations());
+  auto params =
+      parseWindowParams(op, rank, op.getKernelShape(), op.getStrides(),
+                        op.getPads(), op.getDilations());
   if (failed(params))
     return failure();
   int64_t group = op.getGroup();
   int64_t inChannels = inputShape[1];
   int64_t outChannels = filterShape.empty() ? 0 : filterShape[0];
   if (filterShape.size() != inputShape.size())
-    return op.emitOpError() << "filter " << top::shapeToString(filterShape)
-                            << " does not fit input "
-                            << top::shapeToString(inputShape) << " with group "
-                            << group;
+    return op.emitOpError()
+           << "filter " << top::shapeToString(filterShape)
+           << " does not fit input " << top::shapeToString(inputShape)
+           << " with group " << group;
   if (group <= 0 || inChannels % group || outChannels % group)
     return op.emitOpError()
            << "group " << group << " does not divide " << inChannels
@@ -136,8 +136,8 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
            << " does not fit input " << top::shapeToString(inputShape)
            << " with group " << group;
   if (biasCount >= 0 && biasCount != outChannels)
-    return op.emitOpError() << "bias has " << biasCount
-                            << " elements, expected " << outChannels;
+    return op.emitOpError()
+           << "bias has " << biasCount << " elements, expected " << outChannels;
   int64_t spatial = rank - 2;
   llvm::SmallVector<int64_t, 4> expected = {inputShape[0], outChannels};
   for (int64_t i = 0; i < spatial; ++i) {
@@ -145,7 +145,8 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
       return op.emitOpError() << "filter " << top::shapeToString(filterShape)
                               << " does not match kernel_shape";
     int64_t extent = params->dilations[i] * (params->kernel[i] - 1) + 1;
-    int64_t padded = inputShape[2 + i] + params->padBegin[i] + params->padEnd[i];
+    int64_t padded =
+        inputShape[2 + i] + params->padBegin[i] + params->padEnd[i];
     expected.push_back(
         padded < extent ? 0 : (padded - extent) / params->strides[i] + 1);
   }
@@ -173,18 +174,10 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
   addWindowKey(key, *params);
   key.add(int64_t(doRelu)).add(reluLimit);
   addPostOpsKey(key, extra);
-  static const char *fmt = getenv("TPUC_FMT");
-  if (fmt) key.add(int64_t(fmt[0]));
   plan.cached = getOrCreatePrimitive(key, [&] {
     memory::desc srcDesc = anyDesc(inputShape);
-    if (fmt && (fmt[0] == 'p' || fmt[0] == 'q') && inChannels <= 4) srcDesc = plainDesc(inputShape);
-    if (fmt && fmt[0] == '1' && inputShape.size() == 4 && inChannels >= 8) srcDesc = memory::desc(toDims(inputShape), memory::data_type::f32, memory::format_tag::nChw16c);
-    if (fmt && fmt[0] == '8' && inputShape.size() == 4 && inChannels >= 8) srcDesc = memory::desc(toDims(inputShape), memory::data_type::f32, memory::format_tag::nChw8c);
     memory::desc weightsDesc = anyDesc(plan.weightDims);
     memory::desc dstDesc = anyDesc(outputShape);
-    if (fmt && fmt[0] == 'q' && inChannels <= 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::acdb);
-    if (fmt && fmt[0] == '1' && inputShape.size() == 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::nChw16c);
-    if (fmt && fmt[0] == '8' && inputShape.size() == 4) dstDesc = memory::desc(toDims(outputShape), memory::data_type::f32, memory::format_tag::nChw8c);
     memory::dims strides = toDims(params->strides);
     memory::dims dilations = dnnlDilations(*params);
     memory::dims padL = toDims(params->padBegin);
@@ -698,11 +691,10 @@ FailureOr<ConvPlan> planConv(Operation *op, ArrayRef<int64_t> inputShape,
                     extra);
 }
 
-void executeConv(const ConvPlan &plan, const memory &src,
-                 const memory &weights, const float *bias, const memory &dst) {
-  std::unordered_map<int, memory> argMap = {{DNNL_ARG_SRC, src},
-                                            {DNNL_ARG_WEIGHTS, weights},
-                                            {DNNL_ARG_DST, dst}};
+void executeConv(const ConvPlan &plan, const memory &src, const memory &weights,
+                 const float *bias, const memory &dst) {
+  std::unordered_map<int, memory> argMap = {
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (bias)
     argMap.emplace(DNNL_ARG_BIAS, wrap(plainDesc({plan.outChannels}), bias));
   plan.cached.primitive.execute(cpuStream(), argMap);

@@ -9,9 +9,9 @@
 
 #include "KernelTestUtils.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <algorithm>
 #include <functional>
 #include <iterator>
 #include <limits>
@@ -93,7 +93,7 @@ TEST(ActivationAccuracy, ExpIsWithinTwoUlpEverywhere) {
 
 TEST(ActivationAccuracy, ExpSpecialValues) {
   const float inf = std::numeric_limits<float>::infinity();
-  std::vector<float> x = {0.0f,  -0.0f, inf,     -inf,    88.73f, 1e30f,
+  std::vector<float> x = {0.0f,    -0.0f,  inf,    -inf,   88.73f,  1e30f,
                           -105.0f, -1e30f, 88.72f, -87.5f, -103.5f, 1.0f};
   Tensor y = run("top.Exp", x);
   ASSERT_EQ(y.numel(), static_cast<int64_t>(x.size()));
@@ -109,8 +109,7 @@ TEST(ActivationAccuracy, ExpSpecialValues) {
   auto exact = [&](int i) { return std::exp(static_cast<double>(x[i])); };
   EXPECT_NEAR(y.data[8], exact(8), exact(8) * 3e-7);
   EXPECT_NEAR(y.data[9], exact(9), exact(9) * 3e-7);
-  EXPECT_NEAR(y.data[10], exact(10),
-              std::numeric_limits<float>::denorm_min());
+  EXPECT_NEAR(y.data[10], exact(10), std::numeric_limits<float>::denorm_min());
   EXPECT_NEAR(y.data[11], exact(11), exact(11) * 3e-7);
   Tensor nan = run("top.Exp", {std::nanf("")});
   ASSERT_EQ(nan.numel(), 1);
@@ -132,10 +131,10 @@ TEST(ActivationAccuracy, SigmoidSiLUTanhAreWithinAFewUlp) {
   std::copy_if(x.begin(), x.end(), std::back_inserter(siluX),
                [](float v) { return v > -87.0f; });
   Tensor silu = run("top.SiLU", siluX);
-  EXPECT_LE(maxUlpError(
-                siluX, silu, [&](double v) { return v * sigmoid(v); },
-                &worstInput),
-            4.0)
+  EXPECT_LE(
+      maxUlpError(
+          siluX, silu, [&](double v) { return v * sigmoid(v); }, &worstInput),
+      4.0)
       << "silu at x = " << worstInput;
   Tensor t = run("top.Tanh", x);
   EXPECT_LE(maxUlpError(

@@ -41,8 +41,7 @@ void expectFastMatchesObserved(const std::string &source,
   ASSERT_TRUE(net.interpreter) << net.error << source;
   TensorMap fast, observed;
   ASSERT_TRUE(succeeded(net.interpreter->run(inputs, fast))) << what;
-  ASSERT_TRUE(succeeded(net.interpreter->run(inputs, observed, true)))
-      << what;
+  ASSERT_TRUE(succeeded(net.interpreter->run(inputs, observed, true))) << what;
   for (const std::string &name : net.interpreter->getOutputNames()) {
     ASSERT_TRUE(fast.count(name) && observed.count(name)) << name;
     EXPECT_TRUE(allClose(fast[name], observed[name], atol, rtol))
@@ -84,12 +83,12 @@ TEST(InterpreterFastPath, FusedActivationsMatchTheirKernels) {
 
     NetBuilder b;
     std::string in = b.input("in", {1, ic, h, w});
-    std::string c = b.op(
-        "top.Conv",
-        {in, b.randomWeight({oc, ic / group, k, k}, 100 + trial),
-         bias ? b.randomWeight({oc}, 200 + trial) : b.none()},
-        convAttrs(k, stride, pad, group, doRelu ? "do_relu = true" : ""),
-        {1, oc, oh, ow});
+    std::string c =
+        b.op("top.Conv",
+             {in, b.randomWeight({oc, ic / group, k, k}, 100 + trial),
+              bias ? b.randomWeight({oc}, 200 + trial) : b.none()},
+             convAttrs(k, stride, pad, group, doRelu ? "do_relu = true" : ""),
+             {1, oc, oh, ow});
     std::string a = b.op(act.op, {c}, act.attributes, {1, oc, oh, ow});
     TensorMap inputs;
     inputs["in"] = randomTensor({1, ic, h, w}, 300 + trial, -3.0f, 3.0f);
@@ -103,10 +102,9 @@ TEST(InterpreterFastPath, ConvResultUsedTwiceIsNotFused) {
   // The Conv result is returned as well as activated: both must be right.
   NetBuilder b;
   std::string in = b.input("in", {1, 3, 8, 8});
-  std::string c = b.op("top.Conv",
-                       {in, b.randomWeight({4, 3, 3, 3}, 1),
-                        b.randomWeight({4}, 2)},
-                       convAttrs(3, 1, 1), {1, 4, 8, 8});
+  std::string c = b.op(
+      "top.Conv", {in, b.randomWeight({4, 3, 3, 3}, 1), b.randomWeight({4}, 2)},
+      convAttrs(3, 1, 1), {1, 4, 8, 8});
   std::string a = b.op("top.SiLU", {c}, "", {1, 4, 8, 8});
   TensorMap inputs;
   inputs["in"] = randomTensor({1, 3, 8, 8}, 3, -2.0f, 2.0f);
@@ -119,49 +117,50 @@ TEST(InterpreterFastPath, ConvResultUsedTwiceIsNotFused) {
 std::string layoutNet(const std::string &activation) {
   NetBuilder b;
   std::string in = b.input("in", {1, 3, 16, 16});
-  std::string c0 = b.op("top.Conv",
-                        {in, b.randomWeight({16, 3, 3, 3}, 1),
-                         b.randomWeight({16}, 2)},
-                        convAttrs(3, 2, 1), {1, 16, 8, 8});
+  std::string c0 =
+      b.op("top.Conv",
+           {in, b.randomWeight({16, 3, 3, 3}, 1), b.randomWeight({16}, 2)},
+           convAttrs(3, 2, 1), {1, 16, 8, 8});
   std::string a0 = b.op(activation, {c0}, "", {1, 16, 8, 8});
-  std::string c1 = b.op("top.Conv",
-                        {a0, b.randomWeight({16, 16, 1, 1}, 3),
-                         b.randomWeight({16}, 4)},
-                        convAttrs(1, 1, 0), {1, 16, 8, 8});
+  std::string c1 =
+      b.op("top.Conv",
+           {a0, b.randomWeight({16, 16, 1, 1}, 3), b.randomWeight({16}, 4)},
+           convAttrs(1, 1, 0), {1, 16, 8, 8});
   std::string a1 = b.op(activation, {c1}, "", {1, 16, 8, 8});
-  std::string c2 = b.op("top.Conv",
-                        {a1, b.randomWeight({16, 1, 3, 3}, 5),
-                         b.randomWeight({16}, 6)},
-                        convAttrs(3, 1, 1, 16), {1, 16, 8, 8});
+  std::string c2 =
+      b.op("top.Conv",
+           {a1, b.randomWeight({16, 1, 3, 3}, 5), b.randomWeight({16}, 6)},
+           convAttrs(3, 1, 1, 16), {1, 16, 8, 8});
   std::string a2 = b.op("top.Relu", {c2}, "", {1, 16, 8, 8});
-  std::string res = b.op("top.Add", {a0, a2}, "do_relu = true, relu_limit = "
-                                              "4.0 : f64",
+  std::string res = b.op("top.Add", {a0, a2},
+                         "do_relu = true, relu_limit = "
+                         "4.0 : f64",
                          {1, 16, 8, 8});
-  std::string plain = b.op("top.MulConst", {a1}, "const_val = 0.5 : f64",
-                           {1, 16, 8, 8});
+  std::string plain =
+      b.op("top.MulConst", {a1}, "const_val = 0.5 : f64", {1, 16, 8, 8});
   std::string mixed = b.op("top.Add", {plain, res}, "", {1, 16, 8, 8});
-  std::string up = b.op("top.Upsample", {a1}, "scale_h = 1, scale_w = 1",
-                        {1, 16, 8, 8});
-  std::string cat = b.op("top.Concat", {mixed, a1, up, res}, "axis = 1 : i64",
-                         {1, 64, 8, 8});
+  std::string up =
+      b.op("top.Upsample", {a1}, "scale_h = 1, scale_w = 1", {1, 16, 8, 8});
+  std::string cat =
+      b.op("top.Concat", {mixed, a1, up, res}, "axis = 1 : i64", {1, 64, 8, 8});
   std::string cat2 =
       b.op("top.Concat", {a0, a1}, "axis = -3 : i64", {1, 32, 8, 8});
-  std::string c3 = b.op("top.Conv",
-                        {cat, b.randomWeight({15, 64, 1, 1}, 7),
-                         b.randomWeight({15}, 8)},
-                        convAttrs(1, 1, 0), {1, 15, 8, 8});
+  std::string c3 =
+      b.op("top.Conv",
+           {cat, b.randomWeight({15, 64, 1, 1}, 7), b.randomWeight({15}, 8)},
+           convAttrs(1, 1, 0), {1, 15, 8, 8});
   std::string r = b.op("top.Reshape", {c3}, "", {1, 3, 5, 8, 8});
   std::string p = b.op("top.Permute", {r},
                        "order = " + i64Array({0, 1, 3, 4, 2}), {1, 3, 8, 8, 5});
   std::string s = b.op("top.Sigmoid", {p}, "", {1, 3, 8, 8, 5});
   std::string flat = b.op("top.Reshape", {s}, "", {1, 192, 5});
-  std::string c4 = b.op("top.Conv",
-                        {cat2, b.randomWeight({7, 32, 3, 3}, 9), b.none()},
-                        convAttrs(3, 1, 1), {1, 7, 8, 8});
-  std::string p2 = b.op("top.Permute", {c4}, "order = " + i64Array({0, 2, 3, 1}),
-                        {1, 8, 8, 7});
-  std::string up2 = b.op("top.Upsample", {a2}, "scale_h = 2, scale_w = 3",
-                         {1, 16, 16, 24});
+  std::string c4 =
+      b.op("top.Conv", {cat2, b.randomWeight({7, 32, 3, 3}, 9), b.none()},
+           convAttrs(3, 1, 1), {1, 7, 8, 8});
+  std::string p2 = b.op("top.Permute", {c4},
+                        "order = " + i64Array({0, 2, 3, 1}), {1, 8, 8, 7});
+  std::string up2 =
+      b.op("top.Upsample", {a2}, "scale_h = 2, scale_w = 3", {1, 16, 16, 24});
   return b.module({flat, c4, p2, res, up2});
 }
 
@@ -178,23 +177,20 @@ TEST(InterpreterFastPath, LayoutsFlowThroughAddConcatReshapePermute) {
                             "layouts with silu");
 }
 
-
 TEST(InterpreterFastPath, RepeatedRunsMatchAFreshInterpreter) {
   // Buffers recycled from a run on other inputs must not leak into results.
   NetBuilder b;
   std::string in = b.input("in", {1, 4, 12, 12});
-  std::string c0 = b.op("top.Conv",
-                        {in, b.randomWeight({8, 4, 3, 3}, 1),
-                         b.randomWeight({8}, 2)},
-                        convAttrs(3, 1, 1), {1, 8, 12, 12});
+  std::string c0 = b.op(
+      "top.Conv", {in, b.randomWeight({8, 4, 3, 3}, 1), b.randomWeight({8}, 2)},
+      convAttrs(3, 1, 1), {1, 8, 12, 12});
   std::string a0 = b.op("top.SiLU", {c0}, "", {1, 8, 12, 12});
-  std::string c1 = b.op("top.Conv",
-                        {a0, b.randomWeight({8, 8, 3, 3}, 3),
-                         b.randomWeight({8}, 4)},
-                        convAttrs(3, 1, 1), {1, 8, 12, 12});
+  std::string c1 = b.op(
+      "top.Conv", {a0, b.randomWeight({8, 8, 3, 3}, 3), b.randomWeight({8}, 4)},
+      convAttrs(3, 1, 1), {1, 8, 12, 12});
   std::string sum = b.op("top.Add", {a0, c1}, "", {1, 8, 12, 12});
-  std::string cat = b.op("top.Concat", {sum, a0}, "axis = 1 : i64",
-                         {1, 16, 12, 12});
+  std::string cat =
+      b.op("top.Concat", {sum, a0}, "axis = 1 : i64", {1, 16, 12, 12});
   std::string out = b.op("top.Sigmoid", {cat}, "", {1, 16, 12, 12});
   std::string source = b.module({out, sum});
   LoadedNet reused = loadNet(source);
@@ -230,13 +226,22 @@ TEST(InterpreterFastPath, KernelsGivenUnfilledBuffersWriteEveryElement) {
   const std::string k3 = "kernel_shape = array<i64: 3, 3>, strides = "
                          "array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>";
   const OverwriteCase cases[] = {
-      {"top.Conv", k3 + ", dilations = array<i64: 1, 1>", {{1, 3, 6, 6}, {4, 3, 3, 3}}, {{1, 4, 6, 6}}},
-      {"top.Deconv", k3 + ", dilations = array<i64: 1, 1>", {{1, 3, 6, 6}, {3, 4, 3, 3}}, {{1, 4, 6, 6}}},
+      {"top.Conv",
+       k3 + ", dilations = array<i64: 1, 1>",
+       {{1, 3, 6, 6}, {4, 3, 3, 3}},
+       {{1, 4, 6, 6}}},
+      {"top.Deconv",
+       k3 + ", dilations = array<i64: 1, 1>",
+       {{1, 3, 6, 6}, {3, 4, 3, 3}},
+       {{1, 4, 6, 6}}},
       {"top.MatMul", "", {{2, 6, 5}, {5, 7}}, {{2, 6, 7}}},
       {"top.Relu", "", {{2, 3, 50}}, {{2, 3, 50}}},
       {"top.LeakyRelu", "alpha = 0.5 : f64", {{2, 3, 50}}, {{2, 3, 50}}},
       {"top.PRelu", "", {{2, 3, 50}, {3, 1}}, {{2, 3, 50}}},
-      {"top.Clip", "min = -0.5 : f64, max = 0.5 : f64", {{2, 3, 50}}, {{2, 3, 50}}},
+      {"top.Clip",
+       "min = -0.5 : f64, max = 0.5 : f64",
+       {{2, 3, 50}},
+       {{2, 3, 50}}},
       {"top.Sigmoid", "", {{2, 3, 5000}}, {{2, 3, 5000}}},
       {"top.SiLU", "", {{2, 3, 50}}, {{2, 3, 50}}},
       {"top.HardSigmoid", "", {{2, 3, 50}}, {{2, 3, 50}}},
@@ -259,13 +264,19 @@ TEST(InterpreterFastPath, KernelsGivenUnfilledBuffersWriteEveryElement) {
       {"top.AddConst", "const_val = 1.5 : f64", {{2, 3, 50}}, {{2, 3, 50}}},
       {"top.MulConst", "const_val = 1.5 : f64", {{2, 3, 50}}, {{2, 3, 50}}},
       {"top.Concat", "axis = 1 : i64", {{2, 3, 5}, {2, 4, 5}}, {{2, 7, 5}}},
-      {"top.Split", "axis = 2 : i64, split_size = array<i64: 2, 3>", {{2, 3, 5}}, {{2, 3, 2}, {2, 3, 3}}},
+      {"top.Split",
+       "axis = 2 : i64, split_size = array<i64: 2, 3>",
+       {{2, 3, 5}},
+       {{2, 3, 2}, {2, 3, 3}}},
       {"top.Reshape", "", {{2, 3, 5}}, {{6, 5}}},
       {"top.Flatten", "", {{2, 3, 5}}, {{2, 15}}},
       {"top.Squeeze", "axes = array<i64: 1>", {{2, 1, 5}}, {{2, 5}}},
       {"top.Unsqueeze", "axes = array<i64: 0>", {{2, 5}}, {{1, 2, 5}}},
       {"top.Permute", "order = array<i64: 2, 0, 1>", {{2, 3, 5}}, {{5, 2, 3}}},
-      {"top.Upsample", "scale_h = 2, scale_w = 3", {{1, 2, 3, 4}}, {{1, 2, 6, 12}}},
+      {"top.Upsample",
+       "scale_h = 2, scale_w = 3",
+       {{1, 2, 3, 4}},
+       {{1, 2, 6, 12}}},
   };
   for (const OverwriteCase &c : cases) {
     NetBuilder b;
@@ -306,13 +317,13 @@ TEST(InterpreterFastPath, KernelsGivenUnfilledBuffersWriteEveryElement) {
 TEST(InterpreterFastPath, ConcurrentRunsAgree) {
   NetBuilder b;
   std::string in = b.input("in", {1, 8, 20, 20});
-  std::string c0 = b.op("top.Conv",
-                        {in, b.randomWeight({16, 8, 3, 3}, 1),
-                         b.randomWeight({16}, 2)},
-                        convAttrs(3, 1, 1), {1, 16, 20, 20});
+  std::string c0 =
+      b.op("top.Conv",
+           {in, b.randomWeight({16, 8, 3, 3}, 1), b.randomWeight({16}, 2)},
+           convAttrs(3, 1, 1), {1, 16, 20, 20});
   std::string a0 = b.op("top.SiLU", {c0}, "", {1, 16, 20, 20});
-  std::string cat = b.op("top.Concat", {a0, in}, "axis = 1 : i64",
-                         {1, 24, 20, 20});
+  std::string cat =
+      b.op("top.Concat", {a0, in}, "axis = 1 : i64", {1, 24, 20, 20});
   LoadedNet net = loadNet(b.module({cat}));
   ASSERT_TRUE(net.interpreter) << net.error;
   TensorMap inputs;
@@ -345,9 +356,9 @@ TEST(InterpreterFastPath, ErrorsAreReportedOnEveryRun) {
   // message, not only in the first one.
   NetBuilder b;
   std::string in = b.input("in", {1, 3, 8, 8});
-  std::string c = b.op("top.Conv",
-                       {in, b.randomWeight({4, 3, 3, 3}, 1), b.none()},
-                       convAttrs(3, 1, 1), {1, 4, 7, 7});
+  std::string c =
+      b.op("top.Conv", {in, b.randomWeight({4, 3, 3, 3}, 1), b.none()},
+           convAttrs(3, 1, 1), {1, 4, 7, 7});
   std::string a = b.op("top.SiLU", {c}, "", {1, 4, 7, 7});
   LoadedNet net = loadNet(b.module({a}));
   ASSERT_TRUE(net.interpreter) << net.error;

@@ -36,22 +36,20 @@ std::string convAttrs(int64_t k, int64_t stride, int64_t pad,
 std::string exampleNet() {
   NetBuilder b;
   std::string in = b.input("in", {1, 4, 10, 10});
-  std::string c1 = b.op("top.Conv",
-                        {in, b.randomWeight({8, 4, 3, 3}, 1),
-                         b.randomWeight({8}, 2)},
-                        convAttrs(3, 1, 1), {1, 8, 10, 10});
+  std::string c1 = b.op(
+      "top.Conv", {in, b.randomWeight({8, 4, 3, 3}, 1), b.randomWeight({8}, 2)},
+      convAttrs(3, 1, 1), {1, 8, 10, 10});
   std::string a1 = b.op("top.SiLU", {c1}, "", {1, 8, 10, 10});
-  std::string c2 = b.op("top.Conv",
-                        {a1, b.randomWeight({8, 8, 1, 1}, 3),
-                         b.randomWeight({8}, 4)},
-                        convAttrs(1, 1, 0), {1, 8, 10, 10});
+  std::string c2 = b.op(
+      "top.Conv", {a1, b.randomWeight({8, 8, 1, 1}, 3), b.randomWeight({8}, 4)},
+      convAttrs(1, 1, 0), {1, 8, 10, 10});
   std::string a2 = b.op("top.Sigmoid", {c2}, "", {1, 8, 10, 10});
   std::string sum = b.op("top.Add", {a1, a2}, "", {1, 8, 10, 10});
-  std::string pool =
-      b.op("top.MaxPool", {a1},
-           "kernel_shape = " + i64Array({3, 3}) + ", strides = " +
-               i64Array({1, 1}) + ", pads = " + i64Array({1, 1, 1, 1}),
-           {1, 8, 10, 10});
+  std::string pool = b.op("top.MaxPool", {a1},
+                          "kernel_shape = " + i64Array({3, 3}) +
+                              ", strides = " + i64Array({1, 1}) +
+                              ", pads = " + i64Array({1, 1, 1, 1}),
+                          {1, 8, 10, 10});
   std::string cat =
       b.op("top.Concat", {sum, pool}, "axis = 1 : i64", {1, 16, 10, 10});
   std::string c3 =
@@ -61,10 +59,10 @@ std::string exampleNet() {
   std::string p = b.op("top.Permute", {r},
                        "order = " + i64Array({0, 1, 3, 4, 2}), {1, 3, 5, 5, 4});
   std::string s = b.op("top.Sigmoid", {p}, "", {1, 3, 5, 5, 4});
-  std::string c4 = b.op("top.Conv",
-                        {cat, b.randomWeight({6, 16, 1, 1}, 6),
-                         b.randomWeight({6}, 7)},
-                        convAttrs(1, 1, 0), {1, 6, 10, 10});
+  std::string c4 =
+      b.op("top.Conv",
+           {cat, b.randomWeight({6, 16, 1, 1}, 6), b.randomWeight({6}, 7)},
+           convAttrs(1, 1, 0), {1, 6, 10, 10});
   return b.module({s, c4});
 }
 
@@ -237,10 +235,10 @@ TEST(InterpreterHooks, FusionDoesNotHideConvResults) {
   // still get the Conv result, and the same final results.
   NetBuilder b;
   std::string in = b.input("in", {1, 3, 9, 9});
-  std::string c = b.op("top.Conv",
-                       {in, b.randomWeight({5, 3, 3, 3}, 21),
-                        b.randomWeight({5}, 22)},
-                       convAttrs(3, 1, 1), {1, 5, 9, 9});
+  std::string c =
+      b.op("top.Conv",
+           {in, b.randomWeight({5, 3, 3, 3}, 21), b.randomWeight({5}, 22)},
+           convAttrs(3, 1, 1), {1, 5, 9, 9});
   std::string a = b.op("top.SiLU", {c}, "", {1, 5, 9, 9});
   LoadedNet net = loadNet(b.module({a}));
   ASSERT_TRUE(net.interpreter) << net.error;
@@ -277,8 +275,8 @@ TEST(InterpreterHooks, InputsAreReportedAndCopiedForTheHook) {
   // The hook may change the input tensor; the caller's stays unchanged.
   NetBuilder b;
   std::string in = b.input("in", {1, 2, 3});
-  std::string out = b.op("top.MulConst", {in}, "const_val = 2.0 : f64",
-                         {1, 2, 3});
+  std::string out =
+      b.op("top.MulConst", {in}, "const_val = 2.0 : f64", {1, 2, 3});
   LoadedNet net = loadNet(b.module({out}));
   ASSERT_TRUE(net.interpreter) << net.error;
   TensorMap inputs;
@@ -293,8 +291,8 @@ TEST(InterpreterHooks, InputsAreReportedAndCopiedForTheHook) {
   ASSERT_TRUE(succeeded(net.interpreter->run(inputs, results, options)));
   EXPECT_TRUE(bitwiseEqual(results[NetBuilder::nameOf(out)],
                            makeTensor({1, 2, 3}, {4, 6, 8, 10, 12, 14})));
-  EXPECT_TRUE(bitwiseEqual(inputs["in"],
-                           makeTensor({1, 2, 3}, {1, 2, 3, 4, 5, 6})));
+  EXPECT_TRUE(
+      bitwiseEqual(inputs["in"], makeTensor({1, 2, 3}, {1, 2, 3, 4, 5, 6})));
 }
 
 } // namespace

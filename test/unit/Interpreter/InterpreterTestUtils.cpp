@@ -89,8 +89,9 @@ NetBuilder::multiOp(const std::string &opName,
   for (size_t i = 0; i < shapes.size(); ++i) {
     resultTypes.push_back(tensorType(shapes[i]));
     std::string r = shapes.size() == 1 ? v : v + "#" + std::to_string(i);
-    std::string name = shapes.size() == 1 ? v.substr(1)
-                                          : v.substr(1) + "_" + std::to_string(i);
+    std::string name = shapes.size() == 1
+                           ? v.substr(1)
+                           : v.substr(1) + "_" + std::to_string(i);
     types_[r] = resultTypes.back();
     results.push_back(r);
     names.push_back("\"" + name + "\"");

@@ -34,13 +34,12 @@ public:
   /// value's name without the `%`.
   std::string op(const std::string &opName,
                  const std::vector<std::string> &operands,
-                 const std::string &attributes,
-                 llvm::ArrayRef<int64_t> shape);
+                 const std::string &attributes, llvm::ArrayRef<int64_t> shape);
   /// The same for an op with several results, returned in order.
-  std::vector<std::string> multiOp(const std::string &opName,
-                                   const std::vector<std::string> &operands,
-                                   const std::string &attributes,
-                                   const std::vector<std::vector<int64_t>> &shapes);
+  std::vector<std::string>
+  multiOp(const std::string &opName, const std::vector<std::string> &operands,
+          const std::string &attributes,
+          const std::vector<std::vector<int64_t>> &shapes);
   /// The module returning `results`.
   std::string module(const std::vector<std::string> &results) const;
 
