@@ -49,6 +49,14 @@ else
     '[[1,3,640,640]]' "$input"
 fi
 
+# Share of the last 10 s in which runnable tasks waited for a CPU (Linux
+# PSI), or "n/a".
+cpu_pressure() {
+  sed -nE 's/^some avg10=([0-9.]+).*/\1/p' /proc/pressure/cpu 2>/dev/null ||
+    true
+}
+pressure_before=$(cpu_pressure)
+
 # Alternate rounds of the two so that load drifts on the machine (other
 # processes) affect both alike; the result is the median of the rounds'
 # medians.
@@ -72,3 +80,15 @@ echo "interp_vs_ort: YOLOv5n 640x640, $threads threads, $rounds rounds of" \
   "$runs runs: tpuc $ours_ms ms, onnxruntime $ort_ms ms (medians)"
 awk -v a="$ours_ms" -v b="$ort_ms" \
   'BEGIN { printf "interp_vs_ort: ratio tpuc/onnxruntime = %.2f\n", a / b }'
+# Other processes competing for the CPUs slow libgomp's spinning threads far
+# more than onnxruntime's pool (docs/Interpreter.md, Threads): say so.
+pressure_after=$(cpu_pressure)
+if [ -n "$pressure_before" ] && [ -n "$pressure_after" ]; then
+  echo "interp_vs_ort: CPU pressure (some avg10) ${pressure_before}% before," \
+    "${pressure_after}% after"
+  if awk -v a="$pressure_before" -v b="$pressure_after" \
+    'BEGIN { exit !(a > 10 || b > 10) }'; then
+    echo "interp_vs_ort: warning: other processes loaded the CPUs; repeat" \
+      "when the machine is idle"
+  fi
+fi

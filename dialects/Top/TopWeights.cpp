@@ -139,11 +139,21 @@ static NpyArray arrayFromElements(ElementsAttr value) {
       data.push_back(v.convertToFloat());
     }
   } else {
+    // Integers wider than 24 bits (int32 biases) do not survive a float;
+    // they are kept exact as int64.
     bool isUnsigned = type.getElementType().isUnsignedInteger() ||
                       type.getElementType().isInteger(1);
-    for (llvm::APInt v : value.getValues<llvm::APInt>())
-      data.push_back(isUnsigned ? static_cast<float>(v.getZExtValue())
-                                : static_cast<float>(v.getSExtValue()));
+    NpyArray array;
+    array.dtype = DType::I64;
+    array.shape.assign(type.getShape().begin(), type.getShape().end());
+    array.bytes.resize(type.getNumElements() * 8);
+    size_t i = 0;
+    for (llvm::APInt v : value.getValues<llvm::APInt>()) {
+      int64_t x = isUnsigned ? static_cast<int64_t>(v.getZExtValue())
+                             : v.getSExtValue();
+      std::memcpy(&array.bytes[8 * i++], &x, 8);
+    }
+    return array;
   }
   return NpyArray::fromFloat(data, type.getShape());
 }

@@ -165,11 +165,22 @@ Value createWeight(OpBuilder &builder, ModuleOp module, StringRef name,
   auto type = RankedTensorType::get(shape, element);
   top::WeightStore *store = top::getWeightStore(module);
   if (!store) {
-    auto f32Type = RankedTensorType::get(shape, Float32Type::get(ctx));
-    std::vector<float> values = decodeValues(array);
-    auto attr = DenseElementsAttr::get(f32Type, llvm::ArrayRef(values));
+    ElementsAttr attr;
+    if (array.dtype == DType::I32) {
+      // Exact, unlike a float: biases use all 32 bits.
+      std::vector<int32_t> values(array.numel());
+      std::memcpy(values.data(), array.bytes.data(), values.size() * 4);
+      attr = cast<ElementsAttr>(DenseElementsAttr::get(
+          RankedTensorType::get(shape, IntegerType::get(ctx, 32)),
+          llvm::ArrayRef(values)));
+    } else {
+      std::vector<float> values = decodeValues(array);
+      attr = cast<ElementsAttr>(DenseElementsAttr::get(
+          RankedTensorType::get(shape, Float32Type::get(ctx)),
+          llvm::ArrayRef(values)));
+    }
     return builder.create<top::WeightOp>(top::makeNameLoc(ctx, name), type,
-                                         cast<ElementsAttr>(attr));
+                                         attr);
   }
   store->set(name, std::move(array));
   return builder.create<top::WeightOp>(top::makeNameLoc(ctx, name), type,

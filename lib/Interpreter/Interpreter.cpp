@@ -8,8 +8,9 @@
 //  - apply the activation that is a Conv result's only user as a post-op of
 //    the primitive, and skip the activation op;
 //  - leave a Conv result in the layout the primitive wrote (NHWC, blocked)
-//    until an op other than a Conv reads it, so that chains of Convs do not
-//    convert to row-major and back.
+//    until an op that needs row-major data reads it, so that chains of Convs
+//    do not convert to row-major and back. Add, Concat, Upsample, Reshape and
+//    Permute have versions here that work on such layouts.
 // The last two change which tensors exist, so they only happen when nobody
 // observes tensors (no RunOptions::keepAll or onResult). Whatever the options,
 // buffers of dead tensors are recycled through a pool kept between runs, and
@@ -19,6 +20,7 @@
 
 #include "tpuc/Interpreter/Interpreter.h"
 #include "Top/DnnlUtils.h"
+#include "Top/KernelUtils.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
 #include "tpuc/Interpreter/Kernel.h"
 
@@ -134,7 +136,6 @@ public:
     };
     drop(vectors_);
     drop(aligned_);
-    live_ = 0;
     taken_ = 0;
   }
 
@@ -148,20 +149,14 @@ private:
       return buffers.end();
     return it;
   }
-  void noteTaken(size_t capacity) {
-    live_ += capacity;
-    taken_ += capacity;
-  }
-  void noteGiven(size_t capacity) {
-    live_ -= std::min(live_, capacity);
-    idle_ += capacity;
-  }
+  void noteTaken(size_t capacity) { taken_ += capacity; }
+  void noteGiven(size_t capacity) { idle_ += capacity; }
 
   std::multimap<size_t, std::vector<float>> vectors_;
   std::multimap<size_t, AlignedBuffer> aligned_;
-  /// Floats handed out and not given back, handed out in this run, and in
-  /// the pool.
-  size_t live_ = 0, taken_ = 0, idle_ = 0;
+  /// Floats handed out in this run (a buffer taken twice counts twice) and
+  /// floats in the pool.
+  size_t taken_ = 0, idle_ = 0;
 };
 
 /// A Conv with its primitive and, once reordered, its constant weights.
@@ -174,7 +169,7 @@ struct ConvState {
 /// Ops whose kernels write every element of their results on success, so
 /// the interpreter hands them recycled buffers without zero-filling them
 /// (the other kernels may rely on KernelArgs' zero-filled results).
-/// InterpreterHooksTest runs each of them on recycled buffers.
+/// InterpreterFastPathTest runs each of them on recycled buffers.
 bool writesWholeResults(Operation *op) {
   static const llvm::StringSet<> names = {
       // NNKernels.cpp, ActivationKernels.cpp
@@ -225,9 +220,6 @@ bool isChannelsLast(const dnnl::memory::desc &desc) {
          desc == dnnl::memory::desc(dims, dnnl::memory::data_type::f32,
                                     dnnl::memory::format_tag::acdb);
 }
-
-/// Loops over fewer elements are not worth waking the thread pool for.
-constexpr int64_t kParallelElements = 1 << 16;
 
 size_t floatsOf(const dnnl::memory::desc &desc) {
   return (desc.get_size() + sizeof(float) - 1) / sizeof(float);
@@ -738,14 +730,17 @@ bool Runner::layoutUpsample(top::UpsampleOp op) {
   // Nearest neighbour by whole pixels: each output pixel copies the C
   // contiguous channels of its source pixel, exactly as the kernel's
   // out[y][x] = in[y / scaleH][x / scaleW] per plane.
-  dnnl::memory::desc layout = *sameFormat(slot->layout, du::toDims(outShape));
-  AlignedBuffer out = pool_.takeAligned(floatsOf(layout));
+  std::optional<dnnl::memory::desc> layout =
+      sameFormat(slot->layout, du::toDims(outShape));
+  if (!layout)
+    return false;
+  AlignedBuffer out = pool_.takeAligned(floatsOf(*layout));
   int64_t channels = inShape[1], ih = inShape[2], iw = inShape[3];
   int64_t oh = outShape[2], ow = outShape[3];
   int64_t rows = outShape[0] * oh;
   const float *src = slot->blocked.data();
   float *dst = out.data();
-#pragma omp parallel for if (rows * ow * channels > kParallelElements)
+#pragma omp parallel for if (rows * ow * channels > kParallelThreshold)
   for (int64_t r = 0; r < rows; ++r) {
     int64_t n = r / oh, y = r % oh;
     const float *srcRow = src + ((n * ih + y / scaleH) * iw) * channels;
@@ -754,7 +749,7 @@ bool Runner::layoutUpsample(top::UpsampleOp op) {
       std::memcpy(dstRow + x * channels, srcRow + (x / scaleW) * channels,
                   channels * sizeof(float));
   }
-  storeLayout(op.getOutput(), std::move(out), layout);
+  storeLayout(op.getOutput(), std::move(out), *layout);
   return true;
 }
 

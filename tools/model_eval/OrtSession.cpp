@@ -160,8 +160,9 @@ OrtSession::start(StringRef model, ArrayRef<std::string> outputs,
                               "source tree)");
   auto node = sys::findProgramByName("node");
   if (!node)
-    return makeError("running " + model + " with onnxruntime needs node on "
-                                          "PATH");
+    return makeError("running " + model +
+                     " with onnxruntime needs node on "
+                     "PATH");
   auto modules = findNodeModules(srcDir, scratchDir);
   if (!modules)
     return modules.takeError();
@@ -210,8 +211,8 @@ OrtSession::start(StringRef model, ArrayRef<std::string> outputs,
     envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid;
-  int spawned = posix_spawn(&pid, node->c_str(), &actions, nullptr,
-                            argv.data(), envp.data());
+  int spawned = posix_spawn(&pid, node->c_str(), &actions, nullptr, argv.data(),
+                            envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(toChild[0]);
   close(fromChild[1]);

@@ -1,4 +1,4 @@
-//===- OrtSession.h - An onnxruntime session in a node process ---*- C++ -*-===//
+//===- OrtSession.h - An onnxruntime session in a node process --*- C++ -*-===//
 //
 // model_eval runs the ONNX model over a whole dataset. Starting node and
 // creating a session per image would cost more than the inference, so one

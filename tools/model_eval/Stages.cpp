@@ -83,8 +83,7 @@ outputShapesOf(mlir::func::FuncOp main, StringRef path) {
   for (auto [i, type] : llvm::enumerate(main.getFunctionType().getResults())) {
     auto ranked = mlir::dyn_cast<mlir::RankedTensorType>(type);
     if (!ranked || !ranked.hasStaticShape())
-      return makeError(path + ": output " + Twine(i) +
-                       " has no static shape");
+      return makeError(path + ": output " + Twine(i) + " has no static shape");
     shapes.emplace_back(ranked.getShape().begin(), ranked.getShape().end());
   }
   if (shapes.empty())
@@ -142,9 +141,8 @@ public:
     stage->outputShapes_ = std::move(*shapes);
     stage->outputTypes_.assign(main->getFunctionType().getResults().begin(),
                                main->getFunctionType().getResults().end());
-    module.walk([&](top::InputOp op) {
-      stage->inputType_ = op.getOutput().getType();
-    });
+    module.walk(
+        [&](top::InputOp op) { stage->inputType_ = op.getOutput().getType(); });
     stage->isTpu_ = top::getState(module) != top::State::TOP_F32;
     auto interpreter = Interpreter::create(module);
     if (mlir::failed(interpreter))
@@ -270,9 +268,8 @@ Expected<mlir::ModuleOp> StageFactory::topModule(StringRef forWhat) {
     return module.takeError();
   if (top::getState(*module) != top::State::TOP_F32)
     return makeError(topMlir_ + ": is a " +
-                     top::stringifyState(top::getState(*module)) +
-                     " module; " + forWhat +
-                     " needs the Top MLIR model_transform wrote");
+                     top::stringifyState(top::getState(*module)) + " module; " +
+                     forWhat + " needs the Top MLIR model_transform wrote");
   return *module;
 }
 
@@ -331,11 +328,10 @@ Expected<std::unique_ptr<Stage>> StageFactory::create(const StageSpec &spec) {
     if (!tpu)
       return reported();
     std::optional<QuantMode> mode = tpu::getMode(*tpu);
-    std::string label =
-        "Tpu " + lowering_.chip + " " +
-        (mode ? stringifyQuantMode(*mode).str()
-              : stringifyQuantMode(spec.mode).str()) +
-        " " + sys::path::filename(topMlir_).str();
+    std::string label = "Tpu " + lowering_.chip + " " +
+                        (mode ? stringifyQuantMode(*mode).str()
+                              : stringifyQuantMode(spec.mode).str()) +
+                        " " + sys::path::filename(topMlir_).str();
     if (!lowering_.quantizeTable.empty())
       label += " +" + sys::path::filename(lowering_.quantizeTable).str();
     mlir::ModuleOp module = *tpu;

@@ -1,4 +1,4 @@
-//===- Stages.h - The models model_eval can run ------------------*- C++ -*-===//
+//===- Stages.h - The models model_eval can run -----------------*- C++ -*-===//
 //
 // A stage is one form of the model: the ONNX file in onnxruntime, the Top
 // MLIR in the float interpreter, or a Tpu MLIR (a file model_deploy wrote,
@@ -79,8 +79,8 @@ class StageFactory {
 public:
   StageFactory(mlir::MLIRContext &ctx, std::string topMlir,
                LoweringFlags lowering, std::string scratchDir)
-      : ctx_(ctx), topMlir_(std::move(topMlir)),
-        lowering_(std::move(lowering)), scratchDir_(std::move(scratchDir)) {}
+      : ctx_(ctx), topMlir_(std::move(topMlir)), lowering_(std::move(lowering)),
+        scratchDir_(std::move(scratchDir)) {}
 
   /// The Top MLIR that ONNX and Lowered stages use: --mlir, or else the
   /// first of the specs that is a Top MLIR (set with chooseTopMlir).

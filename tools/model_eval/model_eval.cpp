@@ -78,9 +78,10 @@ static cl::opt<std::string>
     processorFlag("processor",
                   cl::desc("Chip of INT8/BF16/F16/F32 stages (cv181x, ...)"),
                   cl::cat(category));
-static cl::opt<std::string> calibrationTableFlag(
-    "calibration_table", cl::desc("Calibration table of INT8 stages"),
-    cl::cat(category));
+static cl::opt<std::string>
+    calibrationTableFlag("calibration_table",
+                         cl::desc("Calibration table of INT8 stages"),
+                         cl::cat(category));
 static cl::opt<std::string> quantizeTableFlag(
     "quantize_table",
     cl::desc("Mixed precision table of lowered stages (`op_name MODE`)"),
@@ -118,17 +119,15 @@ static cl::opt<std::string>
     iouFlag("iou", cl::desc("NMS IoU threshold (default 0.65)"),
             cl::cat(category));
 static cl::opt<std::string>
-    maxDetFlag("max_det",
-               cl::desc("Detections kept per image (default 300)"),
+    maxDetFlag("max_det", cl::desc("Detections kept per image (default 300)"),
                cl::cat(category));
-static cl::opt<std::string> anchorsFlag(
-    "anchors",
-    cl::desc("YOLOv5 anchors per level, smallest stride first: "
-             "w,h,w,h,...;w,h,...  (default: the COCO anchors)"),
-    cl::cat(category));
 static cl::opt<std::string>
-    regMaxFlag("reg_max",
-               cl::desc("YOLOv8 DFL bins per box side (default 16)"),
+    anchorsFlag("anchors",
+                cl::desc("YOLOv5 anchors per level, smallest stride first: "
+                         "w,h,w,h,...;w,h,...  (default: the COCO anchors)"),
+                cl::cat(category));
+static cl::opt<std::string>
+    regMaxFlag("reg_max", cl::desc("YOLOv8 DFL bins per box side (default 16)"),
                cl::cat(category));
 static cl::opt<std::string>
     maxImagesFlag("max_images",
@@ -269,9 +268,9 @@ Expected<Options> parseOptions() {
   bool lowered = llvm::any_of(opts.stages, [](const auto &s) {
     return s.kind == tpuc::eval::StageSpec::Kind::Lowered;
   });
-  if (!lowered && (!opts.lowering.chip.empty() ||
-                   !opts.lowering.calibrationTable.empty() ||
-                   !opts.lowering.quantizeTable.empty()))
+  if (!lowered &&
+      (!opts.lowering.chip.empty() || !opts.lowering.calibrationTable.empty() ||
+       !opts.lowering.quantizeTable.empty()))
     return optionError("--processor, --calibration_table and "
                        "--quantize_table apply to INT8/BF16/F16/F32 stages; "
                        "neither --model nor --compare names one");
@@ -352,11 +351,10 @@ Expected<Options> parseOptions() {
       return anchors.takeError();
     opts.head.anchors = std::move(*anchors);
   }
-  for (auto [flag, value] :
-       {std::pair<cl::opt<std::string> *, bool *>{&perClassFlag,
-                                                  &opts.perClass},
-        {&singleLabelFlag, nullptr},
-        {&agnosticFlag, &opts.nms.classAgnostic}}) {
+  for (auto [flag, value] : {std::pair<cl::opt<std::string> *, bool *>{
+                                 &perClassFlag, &opts.perClass},
+                             {&singleLabelFlag, nullptr},
+                             {&agnosticFlag, &opts.nms.classAgnostic}}) {
     auto parsed = switchValue(*flag);
     if (!parsed)
       return parsed.takeError();
@@ -441,11 +439,11 @@ bool samePreprocess(const tpuc::calibration::ModelInput &a,
 }
 
 std::string describePreprocess(const tpuc::calibration::ModelInput &in) {
-  std::string text = "input " + in.name + " [" +
-                     join(map_range(in.shape,
-                                    [](int64_t d) { return std::to_string(d); }),
-                          ",") +
-                     "]";
+  std::string text =
+      "input " + in.name + " [" +
+      join(map_range(in.shape, [](int64_t d) { return std::to_string(d); }),
+           ",") +
+      "]";
   if (!in.preprocess)
     return text;
   const tpuc::InputPreprocess &p = *in.preprocess;
@@ -513,7 +511,7 @@ private:
   std::vector<DetectionEvaluator> detection_;
   std::vector<TopKAccuracy> classification_;
   std::vector<double> seconds_;
-  size_t evaluated_ = 0, skipped_ = 0;
+  size_t evaluated_ = 0, skipped_ = 0, unlabelled_ = 0;
 };
 
 Error Evaluator::createStages() {
@@ -589,8 +587,8 @@ Error Evaluator::prepareDetection() {
                                 : Twine("")));
       continue;
     }
-    auto head = analyzeYoloOutputs(opts_.style, stage->outputShapes(), inH,
-                                   inW, opts_.head);
+    auto head = analyzeYoloOutputs(opts_.style, stage->outputShapes(), inH, inW,
+                                   opts_.head);
     if (!head)
       return optionError(stage->label() + ": " + toString(head.takeError()));
     if (!heads_.empty() && head->numClasses != heads_.front().numClasses)
@@ -635,9 +633,9 @@ Error Evaluator::prepareDetection() {
     objects += image.boxes.size();
   }
   if (objects == 0)
-    return optionError("the labels hold no objects (looked for " + firstLabel +
-                       (opts_.labels.empty() ? ", ...; give --labels DIR)"
-                                             : ", ...)"));
+    return optionError(
+        "the labels hold no objects (looked for " + firstLabel +
+        (opts_.labels.empty() ? ", ...; give --labels DIR)" : ", ...)"));
   detection_.assign(stages_.size(), DetectionEvaluator());
   return Error::success();
 }
@@ -646,13 +644,14 @@ Error Evaluator::prepareClassification() {
   for (const auto &stage : stages_) {
     const auto &shapes = stage->outputShapes();
     if (shapes.size() != 1)
-      return optionError(stage->label() + ": classification takes a model "
-                                          "with one output of class scores; "
-                                          "it has " +
+      return optionError(stage->label() +
+                         ": classification takes a model "
+                         "with one output of class scores; "
+                         "it has " +
                          Twine(shapes.size()));
     int64_t batch = shapes[0].front();
-    int64_t classes = tpuc::Tensor::numelOf(shapes[0]) /
-                      (shapes[0].size() > 1 ? batch : 1);
+    int64_t classes =
+        tpuc::Tensor::numelOf(shapes[0]) / (shapes[0].size() > 1 ? batch : 1);
     if (numClasses_ && classes != numClasses_)
       return optionError("the stages predict different numbers of classes (" +
                          Twine(numClasses_) + " and " + Twine(classes) + ")");
@@ -665,8 +664,8 @@ Error Evaluator::prepareClassification() {
                        Twine(numClasses_) + " classes");
   std::map<std::string, int64_t> labels;
   if (!opts_.labelFile.empty()) {
-    auto read = readClassificationLabels(opts_.labelFile, classNames_,
-                                         numClasses_);
+    auto read =
+        readClassificationLabels(opts_.labelFile, classNames_, numClasses_);
     if (!read)
       return read.takeError();
     labels = std::move(*read);
@@ -740,8 +739,7 @@ Error Evaluator::evaluate() {
       if (!size)
         return size.takeError();
       placement = computeImagePlacement(size->first, size->second, resizeH,
-                                        resizeW, inH, inW,
-                                        pre.keepAspectRatio);
+                                        resizeW, inH, inW, pre.keepAspectRatio);
       objects = toPixels(image.boxes, size->second, size->first);
     }
     for (auto [s, stage] : llvm::enumerate(stages_)) {
@@ -763,8 +761,8 @@ Error Evaluator::evaluate() {
       }
       std::vector<Detection> detections;
       if (opts_.postprocess == Postprocess::Rows) {
-        auto rows = readDetectionRows(outputs.front(),
-                                      opts_.decode.confThreshold);
+        auto rows =
+            readDetectionRows(outputs.front(), opts_.decode.confThreshold);
         if (!rows)
           return optionError(stage->label() + " on " + image.path + ": " +
                              toString(rows.takeError()));
@@ -779,8 +777,7 @@ Error Evaluator::evaluate() {
         std::vector<const tpuc::Tensor *> pointers;
         for (const tpuc::Tensor &t : outputs)
           pointers.push_back(&t);
-        auto candidates =
-            decodeYoloOutputs(heads_[s], pointers, opts_.decode);
+        auto candidates = decodeYoloOutputs(heads_[s], pointers, opts_.decode);
         if (!candidates)
           return optionError(stage->label() + " on " + image.path + ": " +
                              toString(candidates.takeError()));
@@ -791,6 +788,7 @@ Error Evaluator::evaluate() {
       detection_[s].addImage(objects, detections);
     }
     ++evaluated_;
+    unlabelled_ += !image.labelled;
   }
   if (tty) {
     errs() << "\r\033[K";
@@ -817,32 +815,36 @@ static size_t labelWidth(ArrayRef<std::unique_ptr<tpuc::eval::Stage>> stages) {
 }
 
 void Evaluator::reportDetection() {
-  size_t unlabelled = llvm::count_if(
-      images_, [](const Image &image) { return !image.labelled; });
   std::vector<DetectionMetrics> metrics;
   for (const DetectionEvaluator &e : detection_)
     metrics.push_back(e.compute());
-  outs() << "images: " << evaluated_ << " (" << unlabelled
+  outs() << "images: " << evaluated_ << " (" << unlabelled_
          << " without labels";
   if (skipped_)
     outs() << ", " << skipped_ << " unreadable skipped";
   outs() << "), objects: " << metrics.front().numGroundTruth << " of "
          << metrics.front().numClasses << " classes\n";
   outs() << describePreprocess(stages_.front()->input()) << "\n";
-  for (auto [s, stage] : llvm::enumerate(stages_)) {
-    std::string what = opts_.postprocess == Postprocess::Rows
-                           ? std::string("detection rows")
-                           : heads_[s].describe();
-    if (s == 0 || heads_.empty() || what != heads_[0].describe())
-      outs() << "postprocess" << (stages_.size() > 1 ? " (" + stage->label() + ")"
-                                                     : std::string())
-             << ": " << what << "\n";
-  }
-  outs() << "conf " << formatDouble(opts_.decode.confThreshold, "%g")
-         << ", iou " << formatDouble(opts_.nms.iouThreshold, "%g")
-         << ", max_det " << opts_.nms.maxDetections
-         << (opts_.decode.multiLabel ? ", multi-label" : ", single-label")
-         << (opts_.nms.classAgnostic ? ", class-agnostic NMS" : "") << "\n\n";
+  std::vector<std::string> postprocess;
+  for (size_t s = 0; s < stages_.size(); ++s)
+    postprocess.push_back(opts_.postprocess == Postprocess::Rows
+                              ? std::string("detection rows (x1,y1,x2,y2,"
+                                            "score,class)")
+                              : heads_[s].describe());
+  if (llvm::all_equal(postprocess))
+    outs() << "postprocess: " << postprocess.front() << "\n";
+  else
+    for (auto [s, stage] : llvm::enumerate(stages_))
+      outs() << "postprocess (" << stage->label() << "): " << postprocess[s]
+             << "\n";
+  outs() << "conf " << formatDouble(opts_.decode.confThreshold, "%g");
+  // Rows are final detections: no decode, no NMS.
+  if (opts_.postprocess == Postprocess::Yolo)
+    outs() << ", iou " << formatDouble(opts_.nms.iouThreshold, "%g")
+           << ", max_det " << opts_.nms.maxDetections
+           << (opts_.decode.multiLabel ? ", multi-label" : ", single-label")
+           << (opts_.nms.classAgnostic ? ", class-agnostic NMS" : "");
+  outs() << "\n\n";
   size_t width = labelWidth(stages_);
   outs() << left_justify("stage", width)
          << "  mAP@.5  mAP@.75  mAP@.5:.95  detections  s/image\n";
@@ -861,10 +863,12 @@ void Evaluator::reportDetection() {
                      metrics[1].map50to95 - metrics[0].map50to95);
   if (!opts_.perClass)
     return;
-  // Every class with objects or detections in any stage.
+  // The classes mAP averages over: those with objects.
   std::map<int64_t, std::vector<const ClassAp *>> rows;
   for (auto [s, m] : llvm::enumerate(metrics))
     for (const ClassAp &c : m.perClass) {
+      if (!c.numGroundTruth)
+        continue;
       auto &row = rows[c.classId];
       row.resize(metrics.size(), nullptr);
       row[s] = &c;
@@ -884,19 +888,11 @@ void Evaluator::reportDetection() {
     for (const ClassAp *c : row)
       if (c)
         objects = c->numGroundTruth;
-    outs() << left_justify(className(id), nameWidth)
-           << format("%8zu", objects);
-    for (const ClassAp *c : row) {
-      if (!c || !c->numGroundTruth)
-        outs() << "       -         -";
-      else
-        outs() << format("  %6.4f    %6.4f", c->ap50(), c->ap50to95());
-    }
-    if (row.size() == 2 && objects) {
-      double a = row[0] ? row[0]->ap50to95() : 0.0;
-      double b = row[1] ? row[1]->ap50to95() : 0.0;
-      outs() << format("  %+12.4f", b - a);
-    }
+    outs() << left_justify(className(id), nameWidth) << format("%8zu", objects);
+    for (const ClassAp *c : row)
+      outs() << format("  %6.4f    %6.4f", c->ap50(), c->ap50to95());
+    if (row.size() == 2)
+      outs() << format("  %+12.4f", row[1]->ap50to95() - row[0]->ap50to95());
     outs() << "\n";
   }
 }
@@ -938,8 +934,8 @@ int Evaluator::run() {
     return fail(std::move(err));
   if (Error err = createStages())
     return fail(std::move(err));
-  Error prepared = opts_.task == Task::Detect ? prepareDetection()
-                                              : prepareClassification();
+  Error prepared =
+      opts_.task == Task::Detect ? prepareDetection() : prepareClassification();
   if (prepared)
     return fail(std::move(prepared));
   if (Error err = evaluate())

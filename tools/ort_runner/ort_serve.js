@@ -89,7 +89,13 @@ async function main() {
   if (pos.length !== 1)
     fail('usage: ort_serve.js model.onnx [--threads N] [--outputs a,b]');
   const model = pos[0];
-  const options = {graphOptimizationLevel: 'all'};
+  // Idle onnxruntime threads would spin between requests and slow down
+  // whatever runs in between (the other stage of model_eval).
+  const options = {
+    graphOptimizationLevel: 'all',
+    extra: {session: {intra_op: {allow_spinning: '0'},
+                      inter_op: {allow_spinning: '0'}}},
+  };
   if (threads > 0) {
     options.intraOpNumThreads = threads;
     options.interOpNumThreads = 1;

@@ -67,14 +67,21 @@ inline int64_t saturateInt32(int64_t x) {
 }
 
 /// QDM requantization: `(acc * multiplier) >> 31` rounding half up and
-/// saturated to int32, then `>> rshift` rounding with `mode`. The result is
-/// not yet saturated to the storage type.
+/// saturated to int32, then `>> rshift` rounding with `mode`. A negative
+/// rshift shifts `acc` left (saturating to int32) before the multiply. The
+/// result is not yet saturated to the storage type.
 inline int64_t applyQdm(int64_t acc, int64_t multiplier, int64_t rshift,
                         RoundMode mode) {
-  // acc is an int32 accumulator and multiplier < 2^31, so the product fits
-  // in 63 bits.
-  int64_t high = rightShiftRound(saturateInt32(acc) * multiplier, 31,
-                                 RoundMode::HalfUp);
+  // A negative rshift (scales >= 1, BM1684X) shifts the accumulator left
+  // before the multiply, as TFLite's MultiplyByQuantizedMultiplier does;
+  // shifting the rounded product instead would scale its rounding error.
+  int64_t x = saturateInt32(acc);
+  if (rshift < 0) {
+    x = saturateInt32(x * (int64_t(1) << std::min<int64_t>(-rshift, 31)));
+    rshift = 0;
+  }
+  // x is an int32 and multiplier < 2^31, so the product fits in 63 bits.
+  int64_t high = rightShiftRound(x * multiplier, 31, RoundMode::HalfUp);
   return rightShiftRound(saturateInt32(high), rshift, mode);
 }
 

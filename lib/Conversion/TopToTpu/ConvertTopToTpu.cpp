@@ -132,7 +132,8 @@ struct ConvertTopToTpuPass
     if (!unknown.empty()) {
       llvm::sort(unknown);
       module.emitWarning() << path << ": " << unknown.size()
-                           << " names are no op of this model (first: "
+                           << (unknown.size() == 1 ? " name is" : " names are")
+                           << " no op of this model (first: "
                            << unknown.front() << ")";
     }
   }
@@ -148,7 +149,14 @@ struct ConvertTopToTpuPass
       return getCalibratedRange(v).has_value() ||
              isa<IntegerType>(getElementType(v));
     });
-    if (mode == QuantMode::INT8 && !calibrated) {
+    // An input that is neither int8 nor calibrated (missing from the table)
+    // cannot be cast to int8 either.
+    bool inputsKnown = llvm::all_of(op->getOperands(), [&](Value v) {
+      return isa<NoneType>(v.getType()) || ctx.isWeight(v) ||
+             isQuantized(v) || getCalibratedRange(v).has_value() ||
+             isa<IntegerType>(getElementType(v));
+    });
+    if (mode == QuantMode::INT8 && (!calibrated || !inputsKnown)) {
       mode = ctx.floatMode();
       ctx.noteFallback(op, mode, "no calibrated range");
     }

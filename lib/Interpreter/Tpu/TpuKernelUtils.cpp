@@ -121,6 +121,10 @@ FailureOr<std::vector<int64_t>> readIntWeight(Value value) {
     }
     return out;
   }
+  if (array->dtype == DType::I64) {
+    std::memcpy(out.data(), array->bytes.data(), out.size() * 8);
+    return out;
+  }
   std::vector<float> values = array->toFloat();
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = static_cast<int64_t>(std::llround(values[i]));

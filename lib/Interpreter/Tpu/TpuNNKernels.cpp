@@ -57,6 +57,30 @@ Tensor sliceAxis(const Tensor &tensor, int64_t axis, int64_t begin,
   return out;
 }
 
+/// Channels [begin, end) of each of `groups` consecutive groups of
+/// `perGroup` channels along `axis`, concatenated: the channels chunk
+/// [begin, end) of every group of a grouped convolution reads.
+Tensor sliceGroups(const Tensor &tensor, int64_t axis, int64_t groups,
+                   int64_t perGroup, int64_t begin, int64_t end) {
+  if (groups == 1)
+    return sliceAxis(tensor, axis, begin, end);
+  SmallVector<int64_t, 4> shape(tensor.shape.begin(), tensor.shape.end());
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= shape[i];
+  for (int64_t i = axis + 1; i < static_cast<int64_t>(shape.size()); ++i)
+    inner *= shape[i];
+  int64_t dim = shape[axis], width = end - begin;
+  shape[axis] = groups * width;
+  Tensor out(shape);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t g = 0; g < groups; ++g)
+      std::copy(tensor.ptr() + (o * dim + g * perGroup + begin) * inner,
+                tensor.ptr() + (o * dim + g * perGroup + end) * inner,
+                out.ptr() + (o * groups + g) * width * inner);
+  return out;
+}
+
 /// Attributes of `op` for a shadow Top op computing the plain accumulation:
 /// no relu (applied after requantization).
 SmallVector<NamedAttribute> accumulationAttrs(Operation *op) {
@@ -92,16 +116,18 @@ LogicalResult accumulateWindow(Operation *op, StringRef topName,
     sum.assign(acc.data.begin(), acc.data.end());
     return success();
   }
-  if (group != 1)
-    return op->emitOpError() << "grouped convolution with " << perGroup
-                             << " channels per group of " << taps
-                             << " taps is too deep for exact accumulation";
+  // Chunk k of the channels of every group runs as one grouped convolution
+  // (a Conv filter's dim 1 already holds one group's channels; a Deconv
+  // filter's dim 0 holds all of them, like the input).
+  int64_t groups = std::max<int64_t>(group, 1);
+  int64_t filterGroups = filterInputAxis == 0 ? groups : 1;
   int64_t chunk = std::max<int64_t>(1, limit / taps);
   sum.assign(acc.numel(), 0.0);
-  for (int64_t begin = 0; begin < channels; begin += chunk) {
-    int64_t end = std::min(channels, begin + chunk);
-    Tensor x = sliceAxis(input, 1, begin, end);
-    Tensor w = sliceAxis(filter, filterInputAxis, begin, end);
+  for (int64_t begin = 0; begin < perGroup; begin += chunk) {
+    int64_t end = std::min(perGroup, begin + chunk);
+    Tensor x = sliceGroups(input, 1, groups, perGroup, begin, end);
+    Tensor w = sliceGroups(filter, filterInputAxis, filterGroups, perGroup,
+                           begin, end);
     Tensor part(acc.shape);
     if (failed(run(x, w, part)))
       return failure();

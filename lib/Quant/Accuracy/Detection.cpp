@@ -25,10 +25,9 @@ float intersectionOverUnion(const Box &a, const Box &b) {
 
 std::vector<Detection> nonMaxSuppression(std::vector<Detection> candidates,
                                          const NmsOptions &options) {
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Detection &a, const Detection &b) {
-                     return a.score > b.score;
-                   });
+  std::stable_sort(
+      candidates.begin(), candidates.end(),
+      [](const Detection &a, const Detection &b) { return a.score > b.score; });
   std::vector<Detection> kept;
   // Kept boxes by class, so a candidate is only checked against its own.
   std::map<int64_t, std::vector<Box>> keptByClass;

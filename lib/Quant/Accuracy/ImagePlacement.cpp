@@ -26,9 +26,8 @@ ImagePlacement computeImagePlacement(int64_t imageHeight, int64_t imageWidth,
   int64_t scaledWidth = resizeWidth, scaledHeight = resizeHeight;
   int64_t left = 0, top = 0;
   if (keepAspectRatio) {
-    double scale =
-        std::min(static_cast<double>(resizeWidth) / imageWidth,
-                 static_cast<double>(resizeHeight) / imageHeight);
+    double scale = std::min(static_cast<double>(resizeWidth) / imageWidth,
+                            static_cast<double>(resizeHeight) / imageHeight);
     scaledWidth = std::max<int64_t>(1, static_cast<int>(imageWidth * scale));
     scaledHeight = std::max<int64_t>(1, static_cast<int>(imageHeight * scale));
     left = (resizeWidth - scaledWidth) / 2;

@@ -57,7 +57,8 @@ Expected<std::vector<NormalizedBox>> readYoloLabels(StringRef path,
     SplitString(line, fields);
     if (fields.size() != 5)
       return makeError(where + ": expected 'class cx cy w h', got " +
-                       Twine(fields.size()) + " field(s) (segment and "
+                       Twine(fields.size()) +
+                       " field(s) (segment and "
                        "keypoint labels are not detection boxes)");
     NormalizedBox box;
     if (!parseClassId(fields[0], box.classId))

@@ -89,16 +89,16 @@ std::string YoloHead::describe() const {
 /// the input is not an integer multiple of it (the same in both directions).
 static int64_t levelStride(int64_t height, int64_t width, int64_t inputHeight,
                            int64_t inputWidth) {
-  if (height <= 0 || width <= 0 || inputHeight % height ||
-      inputWidth % width || inputHeight / height != inputWidth / width)
+  if (height <= 0 || width <= 0 || inputHeight % height || inputWidth % width ||
+      inputHeight / height != inputWidth / width)
     return 0;
   return inputHeight / height;
 }
 
 static Error checkClasses(int64_t found, const YoloHeadOptions &options,
-                          const Twine &where) {
+                          const Twine &where, StringRef expected) {
   if (found < 1)
-    return makeError(where + " leaves no room for class scores");
+    return makeError(where + " leaves no room for class scores; " + expected);
   if (options.numClasses && found != options.numClasses)
     return makeError(where + " gives " + Twine(found) +
                      " classes, but the class names list " +
@@ -117,19 +117,20 @@ static Expected<YoloHead> analyzeV5(ArrayRef<Shape> shapes, int64_t inputH,
       "head convolutions [1,A*(5+classes),H,W] (or [1,A,H,W,5+classes]) of "
       "every level; the model's outputs are " +
       shapesText(shapes);
-  if (shapes.size() == 1 &&
-      (shapes[0].size() == 2 || shapes[0].size() == 3)) {
+  if (shapes.size() == 1 && (shapes[0].size() == 2 || shapes[0].size() == 3)) {
     ArrayRef<int64_t> s = shapes[0];
     head.decoded = true;
     head.numBoxes = s[s.size() - 2];
     head.numClasses = s.back() - 5;
     if (Error err = checkClasses(head.numClasses, options,
-                                 "decoded output " + shapeText(s)))
+                                 "decoded output " + shapeText(s), expected))
       return std::move(err);
     return head;
   }
-  bool rank4 = llvm::all_of(shapes, [](const Shape &s) { return s.size() == 4; });
-  bool rank5 = llvm::all_of(shapes, [](const Shape &s) { return s.size() == 5; });
+  bool rank4 =
+      llvm::all_of(shapes, [](const Shape &s) { return s.size() == 4; });
+  bool rank5 =
+      llvm::all_of(shapes, [](const Shape &s) { return s.size() == 5; });
   if (shapes.empty() || (!rank4 && !rank5))
     return makeError(expected);
   if (!options.anchors.empty() && options.anchors.size() != shapes.size())
@@ -146,22 +147,17 @@ static Expected<YoloHead> analyzeV5(ArrayRef<Shape> shapes, int64_t inputH,
     level.width = shape[3];
     level.stride = levelStride(level.height, level.width, inputH, inputW);
     if (!level.stride)
-      return makeError("head output " + Twine(index) + " " +
-                       shapeText(shape) + " is not a grid over the " +
-                       Twine(inputH) + "x" + Twine(inputW) +
+      return makeError("head output " + Twine(index) + " " + shapeText(shape) +
+                       " is not a grid over the " + Twine(inputH) + "x" +
+                       Twine(inputW) +
                        " input (its size must divide the input's by one "
-                       "stride); " + expected);
+                       "stride); " +
+                       expected);
     head.levels.push_back(level);
     byStride.push_back({level.stride, index});
   }
   // Levels by stride, and anchors given smallest stride first.
   llvm::sort(byStride);
-  for (size_t i = 1; i < byStride.size(); ++i)
-    if (byStride[i].first == byStride[i - 1].first)
-      return makeError("head outputs " + Twine(byStride[i - 1].second) +
-                       " and " + Twine(byStride[i].second) +
-                       " have the same stride " + Twine(byStride[i].first) +
-                       "; " + expected);
   std::vector<YoloHead::Level> sorted;
   for (auto [rank, entry] : llvm::enumerate(byStride)) {
     YoloHead::Level level = head.levels[entry.second];
@@ -177,11 +173,10 @@ static Expected<YoloHead> analyzeV5(ArrayRef<Shape> shapes, int64_t inputH,
     int64_t perAnchor = 0;
     if (rank5) {
       if (shape[1] != numAnchors)
-        return makeError("head output " + Twine(level.boxOutput) + " " +
-                         shapeText(shape) + " has " + Twine(shape[1]) +
-                         " anchors but " + Twine(numAnchors) +
-                         " anchors are given for stride " +
-                         Twine(level.stride));
+        return makeError(
+            "head output " + Twine(level.boxOutput) + " " + shapeText(shape) +
+            " has " + Twine(shape[1]) + " anchors but " + Twine(numAnchors) +
+            " anchors are given for stride " + Twine(level.stride));
       perAnchor = shape[4];
     } else {
       if (shape[1] % numAnchors)
@@ -193,8 +188,9 @@ static Expected<YoloHead> analyzeV5(ArrayRef<Shape> shapes, int64_t inputH,
     }
     int64_t classes = perAnchor - 5;
     if (Error err = checkClasses(classes, options,
-                                 "head output " + Twine(level.boxOutput) +
-                                     " " + shapeText(shape)))
+                                 "head output " + Twine(level.boxOutput) + " " +
+                                     shapeText(shape),
+                                 expected))
       return std::move(err);
     if (head.numClasses && classes != head.numClasses)
       return makeError("head outputs disagree on the number of classes (" +
@@ -203,6 +199,13 @@ static Expected<YoloHead> analyzeV5(ArrayRef<Shape> shapes, int64_t inputH,
     head.numClasses = classes;
     sorted.push_back(std::move(level));
   }
+  // After the channel checks, which say more about a model of another style.
+  for (size_t i = 1; i < byStride.size(); ++i)
+    if (byStride[i].first == byStride[i - 1].first)
+      return makeError("head outputs " + Twine(byStride[i - 1].second) +
+                       " and " + Twine(byStride[i].second) +
+                       " have the same stride " + Twine(byStride[i].first) +
+                       "; " + expected);
   head.levels = std::move(sorted);
   return head;
 }
@@ -222,8 +225,7 @@ static Expected<YoloHead> analyzeV8(ArrayRef<Shape> shapes, int64_t inputH,
       ",H,W] and a class convolution [1,classes,H,W] (or the two "
       "concatenated); the model's outputs are " +
       shapesText(shapes);
-  if (shapes.size() == 1 &&
-      (shapes[0].size() == 2 || shapes[0].size() == 3)) {
+  if (shapes.size() == 1 && (shapes[0].size() == 2 || shapes[0].size() == 3)) {
     ArrayRef<int64_t> s = shapes[0];
     int64_t a = s[s.size() - 2], b = s.back();
     head.decoded = true;
@@ -236,7 +238,7 @@ static Expected<YoloHead> analyzeV8(ArrayRef<Shape> shapes, int64_t inputH,
     head.numBoxes = head.channelsFirst ? b : a;
     head.numClasses = (head.channelsFirst ? a : b) - 4;
     if (Error err = checkClasses(head.numClasses, options,
-                                 "decoded output " + shapeText(s)))
+                                 "decoded output " + shapeText(s), expected))
       return std::move(err);
     return head;
   }
@@ -259,7 +261,8 @@ static Expected<YoloHead> analyzeV8(ArrayRef<Shape> shapes, int64_t inputH,
                        " is not a grid over the " + Twine(inputH) + "x" +
                        Twine(inputW) +
                        " input (its size must divide the input's by one "
-                       "stride); " + expected);
+                       "stride); " +
+                       expected);
     int64_t classes = 0;
     if (indices.size() == 1) {
       level.boxOutput = level.classOutput = indices[0];
@@ -281,14 +284,14 @@ static Expected<YoloHead> analyzeV8(ArrayRef<Shape> shapes, int64_t inputH,
       classes = shapes[level.classOutput][1];
     } else {
       return makeError("the " + Twine(level.height) + "x" + Twine(level.width) +
-                       " level has " + Twine(indices.size()) +
-                       " outputs; " + expected);
+                       " level has " + Twine(indices.size()) + " outputs; " +
+                       expected);
     }
     if (Error err = checkClasses(classes, options,
                                  "the " + Twine(level.height) + "x" +
                                      Twine(level.width) + " level (" +
-                                     shapeText(shapes[level.classOutput]) +
-                                     ")"))
+                                     shapeText(shapes[level.classOutput]) + ")",
+                                 expected))
       return std::move(err);
     if (head.numClasses && classes != head.numClasses)
       return makeError("head outputs disagree on the number of classes (" +
@@ -302,8 +305,8 @@ static Expected<YoloHead> analyzeV8(ArrayRef<Shape> shapes, int64_t inputH,
   });
   for (size_t i = 1; i < levels.size(); ++i)
     if (levels[i].stride == levels[i - 1].stride)
-      return makeError("two levels have the stride " +
-                       Twine(levels[i].stride) + "; " + expected);
+      return makeError("two levels have the stride " + Twine(levels[i].stride) +
+                       "; " + expected);
   head.levels = std::move(levels);
   return head;
 }
@@ -316,8 +319,7 @@ Expected<YoloHead> analyzeYoloOutputs(YoloStyle style, ArrayRef<Shape> shapes,
                      Twine(options.regMax));
   for (const Shape &shape : shapes)
     if (shape.empty() || llvm::any_of(shape, [](int64_t d) { return d < 1; }))
-      return makeError("output shape " + shapeText(shape) +
-                       " is not static");
+      return makeError("output shape " + shapeText(shape) + " is not static");
   if (style == YoloStyle::V5)
     return analyzeV5(shapes, inputHeight, inputWidth, options);
   return analyzeV8(shapes, inputHeight, inputWidth, options);
@@ -335,12 +337,10 @@ float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 class Candidates {
 public:
   explicit Candidates(const YoloDecodeOptions &options) : options_(options) {
-    double conf = std::clamp<double>(options.confThreshold, 1e-12,
-                                     1.0 - 1e-7);
+    double conf = std::clamp<double>(options.confThreshold, 1e-12, 1.0 - 1e-7);
     // Slightly below, so that float rounding of the sigmoid cannot make a
     // logit that fails here pass the exact comparison.
-    logitThreshold_ =
-        static_cast<float>(std::log(conf / (1.0 - conf)) - 1e-3);
+    logitThreshold_ = static_cast<float>(std::log(conf / (1.0 - conf)) - 1e-3);
   }
 
   /// Whether a logit may give a score above the threshold.
@@ -397,8 +397,10 @@ static Expected<const float *> firstEntry(const Tensor *tensor,
     return makeError("output " + Twine(index) + " is missing");
   if (tensor->numel() != Tensor::numelOf(shape))
     return makeError("output " + Twine(index) + " has shape " +
-                     shapeText(tensor->shape) + " but the head was analyzed "
-                     "as " + shapeText(shape));
+                     shapeText(tensor->shape) +
+                     " but the head was analyzed "
+                     "as " +
+                     shapeText(shape));
   return tensor->ptr();
 }
 
@@ -429,8 +431,8 @@ static void decodeV8Decoded(const YoloHead &head, const float *data,
       best = std::max(best, value(i, 4 + c));
     if (!(best > candidates.threshold()))
       continue;
-    Box box = Box::fromCenter(value(i, 0), value(i, 1), value(i, 2),
-                              value(i, 3));
+    Box box =
+        Box::fromCenter(value(i, 0), value(i, 1), value(i, 2), value(i, 3));
     candidates.add(box, head.numClasses,
                    [&](int64_t c) { return value(i, 4 + c); });
   }
@@ -512,7 +514,8 @@ static void decodeV8Level(const YoloHead &head, const YoloHead::Level &level,
         distance[side] = weighted / sum;
       }
       float stride = static_cast<float>(level.stride);
-      float ax = static_cast<float>(x) + 0.5f, ay = static_cast<float>(y) + 0.5f;
+      float ax = static_cast<float>(x) + 0.5f,
+            ay = static_cast<float>(y) + 0.5f;
       Box box{(ax - distance[0]) * stride, (ay - distance[1]) * stride,
               (ax + distance[2]) * stride, (ay + distance[3]) * stride};
       candidates.add(box, head.numClasses,
@@ -547,8 +550,8 @@ decodeYoloOutputs(const YoloHead &head, ArrayRef<const Tensor *> outputs,
     if (head.style == YoloStyle::V5)
       decodeV5Level(head, level, data[level.boxOutput], candidates);
     else
-      decodeV8Level(head, level, data[level.boxOutput],
-                    data[level.classOutput], candidates);
+      decodeV8Level(head, level, data[level.boxOutput], data[level.classOutput],
+                    candidates);
   }
   return candidates.take();
 }
@@ -568,8 +571,8 @@ Expected<std::vector<Detection>> readDetectionRows(const Tensor &output,
     if (!(cls >= 0) || cls != std::floor(cls) || cls > 1e9f)
       return makeError("detection row " + Twine(i / 6) + " has class " +
                        std::to_string(cls) + ", not a class index");
-    detections.push_back(
-        {Box{row[0], row[1], row[2], row[3]}, row[4], static_cast<int64_t>(cls)});
+    detections.push_back({Box{row[0], row[1], row[2], row[3]}, row[4],
+                          static_cast<int64_t>(cls)});
   }
   return detections;
 }

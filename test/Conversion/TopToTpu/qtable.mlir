@@ -13,7 +13,7 @@
 
 // mixed.qtable: sig BF16, add f32 (-> BF16 on CV18xx), "lonely" (ignored)
 // and "ghost" (no such op: warned).
-// CV: warning: {{.*}}mixed.qtable: 1 names are no op of this model (first: ghost)
+// CV: warning: {{.*}}mixed.qtable: 1 name is no op of this model (first: ghost)
 // CV: %[[C1:.*]] = tpu.Conv2D {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031496062992125984>> loc("conv1")
 // An int8 -> bf16 cast keeps the int8 range: [-128, 127] * 4/127.
 // CV: %[[C1B:.*]] = tpu.Cast %[[C1]] : {{.*}} -> tensor<1x2x4x4x!quant.calibrated<bf16<-4.0314960629921259:4.000000e+00>>> loc("conv1_bf16")

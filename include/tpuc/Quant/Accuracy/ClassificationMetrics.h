@@ -1,4 +1,4 @@
-//===- ClassificationMetrics.h - Top-k accuracy ------------------*- C++ -*-===//
+//===- ClassificationMetrics.h - Top-k accuracy -----------------*- C++ -*-===//
 
 #ifndef TPUC_QUANT_ACCURACY_CLASSIFICATIONMETRICS_H
 #define TPUC_QUANT_ACCURACY_CLASSIFICATIONMETRICS_H

@@ -1,4 +1,4 @@
-//===- DetectionMetrics.h - COCO-style mean average precision ----*- C++ -*-===//
+//===- DetectionMetrics.h - COCO-style mean average precision ---*- C++ -*-===//
 //
 // mAP as pycocotools computes it for the "all areas" range: per image and
 // class, detections in descending score order are matched greedily to the

@@ -1,4 +1,4 @@
-//===- ImagePlacement.h - Where preprocessing put an image -------*- C++ -*-===//
+//===- ImagePlacement.h - Where preprocessing put an image ------*- C++ -*-===//
 //
 // Detections come out in network-input pixels; labels are in the original
 // image's. The preprocessing of a `top.Input` (lib/Frontend/ImagePreprocess)

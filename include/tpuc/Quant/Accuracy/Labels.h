@@ -1,4 +1,4 @@
-//===- Labels.h - Ground truth files -----------------------------*- C++ -*-===//
+//===- Labels.h - Ground truth files ----------------------------*- C++ -*-===//
 //
 // Detection labels in the YOLO txt format (one `class cx cy w h` line per
 // object, normalized to 0..1, as Ultralytics datasets keep them next to an
@@ -32,8 +32,8 @@ struct NormalizedBox {
 /// Reads a YOLO label file. Lines need five numbers: an integer class id
 /// below `numClasses` (when positive), the centre and a positive size, all
 /// within 0..1. Blank lines are skipped.
-llvm::Expected<std::vector<NormalizedBox>>
-readYoloLabels(llvm::StringRef path, int64_t numClasses);
+llvm::Expected<std::vector<NormalizedBox>> readYoloLabels(llvm::StringRef path,
+                                                          int64_t numClasses);
 
 /// The objects of an image of `width` x `height` pixels.
 std::vector<GroundTruth> toPixels(llvm::ArrayRef<NormalizedBox> boxes,
@@ -46,8 +46,7 @@ std::string yoloLabelPath(llvm::StringRef imagePath);
 
 /// A class names file: one name per line, trimmed; blank lines and a
 /// trailing newline are not names.
-llvm::Expected<std::vector<std::string>>
-readClassNames(llvm::StringRef path);
+llvm::Expected<std::vector<std::string>> readClassNames(llvm::StringRef path);
 
 /// A classification label file: `<image> <class>` per line, the image as a
 /// path relative to the dataset folder (or a file name), the class as an

@@ -1,4 +1,4 @@
-//===- YoloDecode.h - Detections from YOLO model outputs ---------*- C++ -*-===//
+//===- YoloDecode.h - Detections from YOLO model outputs --------*- C++ -*-===//
 //
 // YOLO models are deployed either whole (the output holds decoded boxes) or
 // cut before the decode, which quantizes badly (the seeds' models end at the
@@ -125,8 +125,8 @@ decodeYoloOutputs(const YoloHead &head, llvm::ArrayRef<const Tensor *> outputs,
 /// Detections a model computes itself: rows of (x1, y1, x2, y2, score,
 /// class) in network-input pixels, shape [..., K, 6]; rows scoring at most
 /// `confThreshold` are padding.
-llvm::Expected<std::vector<Detection>>
-readDetectionRows(const Tensor &output, float confThreshold);
+llvm::Expected<std::vector<Detection>> readDetectionRows(const Tensor &output,
+                                                         float confThreshold);
 
 } // namespace tpuc::accuracy
 

@@ -1,0 +1,160 @@
+//===- MixedPrecision.h - Choosing the layers that stay float ----*- C++ -*-===//
+//
+// run_qtable decides which layers of an INT8 model compute in the chip's
+// float mode (BF16 on CV18xx, F16 on BM1684X) so that the outputs come close
+// enough to the float model, and writes them as a quantization table for
+// model_deploy --quantize_table.
+//
+// Every candidate model is built exactly as model_deploy builds it
+// (tpuc::lowerToTpu with a temporary qtable) and run in the Tpu
+// interpreter on the search samples; the reference is the Top (f32) model
+// on the same samples. Two searches:
+//
+//  * Greedy, tpu-mlir's: walk the layers in model order; a layer's cosine
+//    is measured in the current mixed model, whose earlier layers are float
+//    where the walk put them there, so quantization errors accumulate as
+//    they do on the chip. A layer below `minLayerCos` moves to float with
+//    its direct successors, and the mixed model is run again; the walk
+//    stops when the outputs reach `expectedCos` (or when a quarter of the
+//    ops are float). One model run per sample for every layer moved.
+//
+//  * Fast, tpuc's: one sensitivity pass measures, for every layer, the
+//    output loss it causes alone (the float model with that one layer in
+//    INT8), then a search over "the k worst layers in float" finds the
+//    smallest k whose mixed model reaches `expectedCos`. A handful of model
+//    runs per sample instead of one per layer moved.
+//
+// Both write the loss table: every layer ranked by the output loss it
+// causes alone.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TPUC_QUANT_MIXEDPRECISION_MIXEDPRECISION_H
+#define TPUC_QUANT_MIXEDPRECISION_MIXEDPRECISION_H
+
+#include "tpuc/Backend/Chips.h"
+#include "tpuc/Interpreter/Tensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace tpuc::mix {
+
+enum class SearchMethod { Greedy, Fast };
+
+/// A tensor whose similarity decides the search, with its weight
+/// (--global_compare_layers `a:0.3,b:0.7`).
+struct CompareLayer {
+  std::string name;
+  double weight = 1;
+};
+
+struct SearchOptions {
+  std::string chip;
+  /// The mode float layers compute in (BF16, F16 or F32).
+  QuantMode floatMode = QuantMode::BF16;
+  std::string calibrationTable;
+  double expectedCos = 0.99;
+  double minLayerCos = 0.99;
+  /// Empty: the network outputs, equally weighted.
+  std::vector<CompareLayer> compareLayers;
+  SearchMethod method = SearchMethod::Greedy;
+  /// At most this many layers move to float (0: a quarter of the ops, as
+  /// tpu-mlir caps it).
+  size_t maxFloatLayers = 0;
+  /// Samples the sensitivity pass (the loss table) runs on: the first ones.
+  size_t sensitivitySamples = 1000000;
+};
+
+/// One layer of the loss table.
+struct LayerLoss {
+  std::string name;
+  /// Type of the Top op, e.g. "top.Conv".
+  std::string type;
+  /// Output similarity (weighted cosine, mean over samples) of the float
+  /// model with only this layer in INT8.
+  double outputCos = 1;
+  /// The layer's own cosine in INT8 on float inputs.
+  double layerCos = 1;
+};
+
+/// What the greedy walk saw at one layer (tpu-mlir's log).
+struct GreedyStep {
+  std::string name;
+  double layerCos = 1;
+  /// Output similarity after moving the layer and its successors to float;
+  /// NaN when the layer stayed INT8.
+  double outputCos = 0;
+  bool kept = false;
+};
+
+struct SearchResult {
+  size_t numSamples = 0;
+  /// Top ops (what the table may name), and those the search considers.
+  size_t numOps = 0;
+  size_t numCandidates = 0;
+  /// Output similarity of the all-INT8 model, and of the all-float one
+  /// (measured only when the search falls short; NaN otherwise).
+  double int8Cos = 0;
+  double floatCos = 0;
+  /// Of the model the table describes.
+  double finalCos = 0;
+  bool reachedExpected = false;
+  /// Why the search stopped, for the summary.
+  std::string stopReason;
+  /// The table, in model order.
+  std::vector<std::string> floatLayers;
+  /// Every candidate, worst (lowest outputCos) first.
+  std::vector<LayerLoss> lossTable;
+  std::vector<GreedyStep> greedySteps;
+  /// Mixed models built and run (each on every sample).
+  size_t modelsEvaluated = 0;
+  double seconds = 0, referenceSeconds = 0, sensitivitySeconds = 0,
+         searchSeconds = 0;
+};
+
+/// Progress of a search, for the tool's console.
+class SearchObserver {
+public:
+  virtual ~SearchObserver();
+  /// One line of the search log (a layer moved, a candidate tried, ...).
+  virtual void note(const std::string &line) {}
+  /// A long pass started / advanced / ended.
+  virtual void phaseStarted(llvm::StringRef phase, size_t total) {}
+  virtual void progress(size_t done) {}
+  virtual void phaseFinished() {}
+};
+
+/// Searches the layers of `top` (a TOP_F32 module) to keep in float, on
+/// `samples` (network inputs by name). Errors name the tensor or option;
+/// lowering and interpreter failures are emitted as diagnostics and
+/// returned as a DiagnosedError-free StringError saying which model failed.
+llvm::Expected<SearchResult> searchMixedPrecision(
+    mlir::ModuleOp top, const std::vector<TensorMap> &samples,
+    const SearchOptions &options, SearchObserver &observer);
+
+/// The table file model_deploy --quantize_table reads, in tpu-mlir's
+/// layout (its header comments, `###`, then `name MODE` lines). `date` is
+/// the "genetated time" line's value.
+std::string formatQuantTable(const SearchResult &result,
+                             const SearchOptions &options,
+                             llvm::StringRef date);
+
+/// The loss table in tpu-mlir's layout (`No.<i>: Layer: <name> ... Cos:
+/// <cos>`), worst first, with the layer's own cosine and type added.
+std::string formatLossTable(const SearchResult &result,
+                            const SearchOptions &options,
+                            llvm::StringRef date);
+
+/// Parses --global_compare_layers: `a,b` (equal weights) or `a:0.3,b:0.7`
+/// (weights summing to 1, as tpu-mlir requires).
+llvm::Expected<std::vector<CompareLayer>>
+parseCompareLayers(llvm::StringRef text);
+
+} // namespace tpuc::mix
+
+#endif // TPUC_QUANT_MIXEDPRECISION_MIXEDPRECISION_H
