@@ -18,8 +18,8 @@ const ChipInfo *getChip(ModuleOp module) {
 }
 
 const ChipInfo *getChip(Operation *op) {
-  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op)
-                                  : op->getParentOfType<ModuleOp>();
+  auto module =
+      isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
   return module ? getChip(module) : nullptr;
 }
 
@@ -58,23 +58,22 @@ std::optional<std::pair<double, double>> getCalibratedRange(Type type) {
   return std::make_pair(calibrated.getMin(), calibrated.getMax());
 }
 
-quant::UniformQuantizedType getSymmetricInt8Type(MLIRContext *ctx,
-                                                 double threshold,
-                                                 bool isUnsigned) {
+quant::UniformQuantizedType
+getSymmetricInt8Type(MLIRContext *ctx, double threshold, bool isUnsigned) {
   // A zero threshold (a tensor that is always 0) still needs a positive
   // scale; any value represents it exactly.
   double th = threshold > 0 ? threshold : 1e-5;
   Type f32 = Float32Type::get(ctx);
   if (isUnsigned)
-    return quant::UniformQuantizedType::get(
-        0, IntegerType::get(ctx, 8), f32, th / 255.0, 0, 0, 255);
+    return quant::UniformQuantizedType::get(0, IntegerType::get(ctx, 8), f32,
+                                            th / 255.0, 0, 0, 255);
   return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed,
                                           IntegerType::get(ctx, 8), f32,
                                           th / 127.0, 0, -128, 127);
 }
 
-quant::UniformQuantizedType getAsymmetricInt8Type(MLIRContext *ctx,
-                                                  double min, double max) {
+quant::UniformQuantizedType getAsymmetricInt8Type(MLIRContext *ctx, double min,
+                                                  double max) {
   // The range must contain 0 so that zero padding is exact.
   min = std::min(min, 0.0);
   max = std::max(max, 0.0);
@@ -153,7 +152,8 @@ static std::vector<float> decodeValues(const NpyArray &array) {
   for (size_t i = 0; i < values.size(); ++i) {
     uint16_t bits;
     std::memcpy(&bits, &array.bytes[2 * i], 2);
-    values[i] = array.dtype == DType::U16 ? bf16ToFloat(bits) : halfToFloat(bits);
+    values[i] =
+        array.dtype == DType::U16 ? bf16ToFloat(bits) : halfToFloat(bits);
   }
   return values;
 }

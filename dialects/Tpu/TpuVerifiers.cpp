@@ -33,8 +33,8 @@ LogicalResult verifyChipTypes(Operation *op) {
     }
     FloatType f = getFloatType(type);
     if (f && f.isF16() && !chip->hasF16)
-      return op->emitOpError() << what << " is f16 but " << chip->name
-                               << " has no f16 unit";
+      return op->emitOpError()
+             << what << " is f16 but " << chip->name << " has no f16 unit";
     // f32 tensors on CV18xx exist only at the model boundary: the inputs
     // and outputs of casts.
     if (f && f.isF32() && !chip->hasF32 && !isa<CastOp>(op))
@@ -62,14 +62,15 @@ LogicalResult verifyActivation(Operation *op, Value operand, StringRef what) {
   if (int8) {
     if (!isInt8Storage(operand.getType()))
       return op->emitOpError()
-             << "is INT8 but its " << what << " is "
-             << getElementType(operand) << ", not an int8 type";
+             << "is INT8 but its " << what << " is " << getElementType(operand)
+             << ", not an int8 type";
     return success();
   }
   FloatType want = getFloatType(op->getResult(0));
   if (!want)
-    return op->emitOpError() << "result type " << getElementType(op->getResult(0))
-                             << " is neither int8 nor bf16/f16/f32";
+    return op->emitOpError()
+           << "result type " << getElementType(op->getResult(0))
+           << " is neither int8 nor bf16/f16/f32";
   FloatType got = getFloatType(operand);
   if (got != want)
     return op->emitOpError() << "computes in " << want << " but its " << what
@@ -104,8 +105,8 @@ LogicalResult verifyRequant(Operation *op, std::optional<ArrayRef<int64_t>> mul,
       qdm && (!chip || chip->family != ChipFamily::CV18xx) ? -31 : 0;
   for (auto [m, s] : llvm::zip(*mul, *shift)) {
     if (s < minShift || s > 63)
-      return op->emitOpError() << "rshift " << s << " is outside ["
-                               << minShift << ", 63]";
+      return op->emitOpError()
+             << "rshift " << s << " is outside [" << minShift << ", 63]";
     if (qdm && (m < 0 || m > INT32_MAX))
       return op->emitOpError()
              << "QDM multiplier " << m << " is outside [0, 2^31)";
@@ -134,26 +135,25 @@ LogicalResult verifyConvLike(Operation *op, Value input, Value filter,
   Type filterElement = getElementType(filter);
   if (int8) {
     if (!isInt8Storage(filter.getType()))
-      return op->emitOpError() << "is INT8 but its filter is "
-                               << filterElement << ", not si8";
-    if (!isNone(bias) && !getElementType(bias).isInteger(32))
       return op->emitOpError()
-             << "is INT8 but its bias is " << getElementType(bias)
-             << ", not si32";
+             << "is INT8 but its filter is " << filterElement << ", not si8";
+    if (!isNone(bias) && !getElementType(bias).isInteger(32))
+      return op->emitOpError() << "is INT8 but its bias is "
+                               << getElementType(bias) << ", not si32";
   } else {
     FloatType want = getFloatType(op->getResult(0));
     if (getFloatType(filter) != want)
       return op->emitOpError() << "computes in " << want
                                << " but its filter is " << filterElement;
     if (!isNone(bias) && !getFloatType(bias))
-      return op->emitOpError() << "bias must be float, got "
-                               << getElementType(bias);
+      return op->emitOpError()
+             << "bias must be float, got " << getElementType(bias);
   }
-  if (!isNone(bias) && cast<ShapedType>(bias.getType()).getNumElements() !=
-                           outChannels)
-    return op->emitOpError() << "bias has "
-                             << cast<ShapedType>(bias.getType()).getNumElements()
-                             << " elements, expected " << outChannels;
+  if (!isNone(bias) &&
+      cast<ShapedType>(bias.getType()).getNumElements() != outChannels)
+    return op->emitOpError()
+           << "bias has " << cast<ShapedType>(bias.getType()).getNumElements()
+           << " elements, expected " << outChannels;
   return verifyRequant(op, mul, shift, quantMode, outChannels);
 }
 
@@ -164,8 +164,7 @@ LogicalResult verifyPlainOperands(Operation *op, unsigned count = ~0u) {
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
     if (i >= count)
       break;
-    if (failed(verifyActivation(op, operand,
-                                "operand #" + std::to_string(i))))
+    if (failed(verifyActivation(op, operand, "operand #" + std::to_string(i))))
       return failure();
   }
   return success();
@@ -179,9 +178,8 @@ LogicalResult verifySameElementType(Operation *op, Value input) {
   Type in = getElementType(input), out = getElementType(op->getResult(0));
   if (isQuantized(input) || isQuantized(op->getResult(0))) {
     if (in != out)
-      return op->emitOpError()
-             << "moves data, so its result type " << out
-             << " must equal its input's " << in;
+      return op->emitOpError() << "moves data, so its result type " << out
+                               << " must equal its input's " << in;
     return success();
   }
   if (getFloatType(input) != getFloatType(op->getResult(0)))
@@ -203,8 +201,8 @@ LogicalResult verifyMultiInput(Operation *op,
     return success();
   }
   if (!multipliers || multipliers->size() != inputs)
-    return op->emitOpError() << "is INT8 and needs " << inputs
-                             << " multipliers";
+    return op->emitOpError()
+           << "is INT8 and needs " << inputs << " multipliers";
   for (int64_t m : *multipliers)
     if (m < -128 || m > 127)
       return op->emitOpError()
@@ -278,9 +276,8 @@ LogicalResult Pool2DOp::verify() {
   if (cast<RankedTensorType>(getInput().getType()).getRank() != 4)
     return emitOpError("needs a rank-4 input");
   if (auto dilations = getDilations()) {
-    if (dilations->size() != 2 || llvm::any_of(*dilations, [](int64_t d) {
-          return d < 1;
-        }))
+    if (dilations->size() != 2 ||
+        llvm::any_of(*dilations, [](int64_t d) { return d < 1; }))
       return emitOpError("needs 2 positive dilations");
     if (getPoolMode() != "Max")
       return emitOpError("dilations apply to max pooling only");
@@ -450,8 +447,9 @@ LogicalResult ReshapeOp::verify() {
   auto out = cast<ShapedType>(getOutput().getType());
   if (in.hasStaticShape() && out.hasStaticShape() &&
       in.getNumElements() != out.getNumElements())
-    return emitOpError() << "cannot reshape " << top::shapeToString(in.getShape())
-                         << " to " << top::shapeToString(out.getShape());
+    return emitOpError() << "cannot reshape "
+                         << top::shapeToString(in.getShape()) << " to "
+                         << top::shapeToString(out.getShape());
   return verifySameElementType(*this, getInput());
 }
 
@@ -571,8 +569,8 @@ LogicalResult CastOp::verify() {
   bool inOk = isQuantized(getInput()) || getFloatType(getInput());
   bool outOk = isQuantized(getOutput()) || getFloatType(getOutput());
   if (!inOk || !outOk)
-    return emitOpError() << "converts between int8 and float types, not "
-                         << in << " to " << out;
+    return emitOpError() << "converts between int8 and float types, not " << in
+                         << " to " << out;
   if (cast<ShapedType>(getInput().getType()).getShape() !=
       cast<ShapedType>(getOutput().getType()).getShape())
     return emitOpError("keeps the shape");
@@ -611,8 +609,7 @@ LogicalResult ScaleOp::verify() {
   int64_t channels = in.getRank() >= 2 ? in.getDimSize(1) : 1;
   for (Value v : {getScale(), getBias()})
     if (cast<ShapedType>(v.getType()).getNumElements() != channels)
-      return emitOpError() << "scale and bias need " << channels
-                           << " values";
+      return emitOpError() << "scale and bias need " << channels << " values";
   return success();
 }
 

@@ -38,9 +38,10 @@ Tensor toStoredValues(Type type, const Tensor &tensor) {
   }
   Tensor out = tensor;
   for (float &v : out.data) {
-    int64_t code = quantmath::roundToInt(double(v) / q.getScale(),
-                                         quantmath::RoundMode::HalfAwayFromZero) +
-                   q.getZeroPoint();
+    int64_t code =
+        quantmath::roundToInt(double(v) / q.getScale(),
+                              quantmath::RoundMode::HalfAwayFromZero) +
+        q.getZeroPoint();
     v = static_cast<float>(quantmath::saturate(code, q.getStorageTypeMin(),
                                                q.getStorageTypeMax()));
   }

@@ -101,9 +101,8 @@ getInt8Multipliers(llvm::ArrayRef<double> qscales, int64_t maxMultiplier) {
   int64_t rshift = getInt8MultiplierShift(largest, maxMultiplier).rshift;
   llvm::SmallVector<int64_t> multipliers;
   for (double q : qscales)
-    multipliers.push_back(
-        saturate(std::llround(std::ldexp(q, rshift)), -maxMultiplier,
-                 maxMultiplier));
+    multipliers.push_back(saturate(std::llround(std::ldexp(q, rshift)),
+                                   -maxMultiplier, maxMultiplier));
   return {multipliers, rshift};
 }
 

@@ -1,4 +1,5 @@
-//===- Chips.h - The chips tpuc compiles for ---------------------*- C++ -*-===//
+//===- Chips.h - The chips tpuc compiles for ---------------------*- C++
+//-*-===//
 //
 // One table describes every target: its family, the hardware numbers layer
 // grouping and code generation need, and which quantization modes it

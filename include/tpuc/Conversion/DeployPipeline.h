@@ -1,4 +1,5 @@
-//===- DeployPipeline.h - The passes from a Top to a Tpu module --*- C++ -*-===//
+//===- DeployPipeline.h - The passes from a Top to a Tpu module --*- C++
+//-*-===//
 //
 // model_deploy, run_qtable and model_eval lower models the same way; this is
 // that pass sequence, so a mixed-precision search or an accuracy run

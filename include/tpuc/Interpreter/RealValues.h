@@ -1,4 +1,5 @@
-//===- RealValues.h - Tensors as the values they represent -------*- C++ -*-===//
+//===- RealValues.h - Tensors as the values they represent -------*- C++
+//-*-===//
 //
 // The interpreter keeps int8 tensors as their stored codes. Files that people
 // and comparisons read hold the real values instead: (code - zero_point) *

@@ -1,4 +1,5 @@
-//===- Lut.h - Lookup tables of quantized activations ------------*- C++ -*-===//
+//===- Lut.h - Lookup tables of quantized activations ------------*- C++
+//-*-===//
 
 #ifndef TPUC_QUANT_LUT_H
 #define TPUC_QUANT_LUT_H

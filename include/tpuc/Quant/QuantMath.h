@@ -1,4 +1,5 @@
-//===- QuantMath.h - Integer arithmetic of quantized ops ---------*- C++ -*-===//
+//===- QuantMath.h - Integer arithmetic of quantized ops ---------*- C++
+//-*-===//
 //
 // The integer operations the chips perform (rounding right shifts,
 // multiply-and-shift requantization, saturation) and the derivation of their
@@ -23,7 +24,13 @@ namespace tpuc::quantmath {
 
 /// How a value halfway between two integers (or any fraction, for the
 /// directed modes) is rounded.
-enum class RoundMode { HalfUp, HalfAwayFromZero, HalfToEven, TowardsZero, Down };
+enum class RoundMode {
+  HalfUp,
+  HalfAwayFromZero,
+  HalfToEven,
+  TowardsZero,
+  Down
+};
 
 std::optional<RoundMode> symbolizeRoundMode(llvm::StringRef name);
 llvm::StringRef stringifyRoundMode(RoundMode mode);
@@ -115,8 +122,7 @@ MultiplierShift getInt8MultiplierShift(double qscale,
 /// One shared shift for several scales (the inputs of an Add or Concat):
 /// chosen for the largest |scale| and applied to each.
 std::pair<llvm::SmallVector<int64_t>, int64_t>
-getInt8Multipliers(llvm::ArrayRef<double> qscales,
-                   int64_t maxMultiplier = 127);
+getInt8Multipliers(llvm::ArrayRef<double> qscales, int64_t maxMultiplier = 127);
 
 /// Rounds to the nearest bf16 / f16 value (ties to even), returned as float.
 float roundToBf16(float x);

@@ -1,4 +1,5 @@
-//===- AtomicFile.h - Write files through a temporary name -------*- C++ -*-===//
+//===- AtomicFile.h - Write files through a temporary name -------*- C++
+//-*-===//
 
 #ifndef TPUC_SUPPORT_ATOMICFILE_H
 #define TPUC_SUPPORT_ATOMICFILE_H

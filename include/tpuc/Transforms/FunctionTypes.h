@@ -1,4 +1,5 @@
-//===- FunctionTypes.h - Keep function types in sync with bodies -*- C++ -*-===//
+//===- FunctionTypes.h - Keep function types in sync with bodies -*- C++
+//-*-===//
 
 #ifndef TPUC_TRANSFORMS_FUNCTIONTYPES_H
 #define TPUC_TRANSFORMS_FUNCTIONTYPES_H

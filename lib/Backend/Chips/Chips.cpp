@@ -12,12 +12,12 @@ namespace tpuc {
 // Lanes, EU width, local memory and clocks as the vendor's kernel library
 // configures them (cvikernel *_tpu_cfg.h; BM1684X from the open runtime).
 static const ChipInfo kChips[] = {
-    {"cv180x", ChipFamily::CV18xx, 2, 16, 32 * 1024, 8, 500, false, false,
-     true, false},
-    {"cv181x", ChipFamily::CV18xx, 8, 16, 32 * 1024, 8, 500, false, false,
-     true, false},
-    {"cv182x", ChipFamily::CV18xx, 8, 16, 32 * 1024, 8, 750, false, false,
-     true, false},
+    {"cv180x", ChipFamily::CV18xx, 2, 16, 32 * 1024, 8, 500, false, false, true,
+     false},
+    {"cv181x", ChipFamily::CV18xx, 8, 16, 32 * 1024, 8, 500, false, false, true,
+     false},
+    {"cv182x", ChipFamily::CV18xx, 8, 16, 32 * 1024, 8, 750, false, false, true,
+     false},
     {"cv183x", ChipFamily::CV18xx, 32, 16, 32 * 1024, 8, 650, false, false,
      true, false},
     {"bm1684x", ChipFamily::BM1684X, 64, 64, 256 * 1024, 16, 1000, true, true,

@@ -93,10 +93,10 @@ struct ConvertTopToTpuPass
         return signalPassFailure();
       table = std::move(*parsed);
     }
-    bool needsCalibration = *mode == QuantMode::INT8 ||
-                            llvm::any_of(table, [](const auto &entry) {
-                              return entry.second == QuantMode::INT8;
-                            });
+    bool needsCalibration =
+        *mode == QuantMode::INT8 || llvm::any_of(table, [](const auto &entry) {
+          return entry.second == QuantMode::INT8;
+        });
     if (needsCalibration && state != top::State::TOP_CALIBRATED) {
       module.emitError("INT8 needs a calibrated module: run "
                        "--import-calibration-table (a table from "
@@ -133,16 +133,17 @@ struct ConvertTopToTpuPass
       llvm::sort(unknown);
       module.emitWarning() << path << ": " << unknown.size()
                            << (unknown.size() == 1 ? " name is" : " names are")
-                           << " no op of this model (first: "
-                           << unknown.front() << ")";
+                           << " no op of this model (first: " << unknown.front()
+                           << ")";
     }
   }
 
   LogicalResult lowerOp(Operation *op, LoweringContext &ctx) {
-    const LowerFn *fn = getLoweringRegistry().lookup(op->getName().getStringRef());
+    const LowerFn *fn =
+        getLoweringRegistry().lookup(op->getName().getStringRef());
     if (!fn)
-      return op->emitOpError() << "cannot be lowered for " << ctx.chip().name
-                               << " yet";
+      return op->emitOpError()
+             << "cannot be lowered for " << ctx.chip().name << " yet";
     QuantMode mode = ctx.requestedMode(op);
     // Integer results (indices) need no range.
     bool calibrated = llvm::all_of(op->getResults(), [](Value v) {
@@ -152,8 +153,8 @@ struct ConvertTopToTpuPass
     // An input that is neither int8 nor calibrated (missing from the table)
     // cannot be cast to int8 either.
     bool inputsKnown = llvm::all_of(op->getOperands(), [&](Value v) {
-      return isa<NoneType>(v.getType()) || ctx.isWeight(v) ||
-             isQuantized(v) || getCalibratedRange(v).has_value() ||
+      return isa<NoneType>(v.getType()) || ctx.isWeight(v) || isQuantized(v) ||
+             getCalibratedRange(v).has_value() ||
              isa<IntegerType>(getElementType(v));
     });
     if (mode == QuantMode::INT8 && (!calibrated || !inputsKnown)) {
@@ -177,9 +178,9 @@ struct ConvertTopToTpuPass
         return failure();
     }
     if (!*result)
-      return op->emitOpError() << "cannot be lowered to "
-                               << stringifyQuantMode(mode) << " for "
-                               << ctx.chip().name;
+      return op->emitOpError()
+             << "cannot be lowered to " << stringifyQuantMode(mode) << " for "
+             << ctx.chip().name;
     SmallVector<Value> &values = **result;
     if (values.size() != op->getNumResults())
       return op->emitOpError("lowering produced the wrong number of values");
@@ -211,8 +212,9 @@ struct ConvertTopToTpuPass
           isa<IntegerType>(type.getElementType()))
         continue;
       Value cast = ctx.createCast(
-          value, RankedTensorType::get(type.getShape(),
-                                       Float32Type::get(func.getContext())),
+          value,
+          RankedTensorType::get(type.getShape(),
+                                Float32Type::get(func.getContext())),
           "f32");
       operand.set(cast);
     }

@@ -20,9 +20,7 @@ namespace tpuc::tpu {
 namespace {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double softplus(double x) {
-  return x > 30 ? x : std::log1p(std::exp(x));
-}
+double softplus(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 
 /// A unary function: how to evaluate it, its tpu.Active mode and
 /// coefficients, and the range of its bf16 table (0 when it is computed
@@ -38,13 +36,13 @@ std::optional<UnaryFunction> describe(Operation *op) {
   if (isa<top::SigmoidOp>(op))
     return UnaryFunction{sigmoid, "Sigmoid", {}, 12};
   if (isa<top::SiLUOp>(op))
-    return UnaryFunction{[](double x) { return x * sigmoid(x); }, "SiLU", {},
-                         12};
+    return UnaryFunction{
+        [](double x) { return x * sigmoid(x); }, "SiLU", {}, 12};
   if (isa<top::TanhOp>(op))
     return UnaryFunction{[](double x) { return std::tanh(x); }, "Tanh", {}, 8};
   if (isa<top::MishOp>(op))
-    return UnaryFunction{[](double x) { return x * std::tanh(softplus(x)); },
-                         "Mish", {}, 8};
+    return UnaryFunction{
+        [](double x) { return x * std::tanh(softplus(x)); }, "Mish", {}, 8};
   if (isa<top::SoftplusOp>(op))
     return UnaryFunction{softplus, "Softplus", {}, 8};
   if (isa<top::ErfOp>(op))
@@ -56,30 +54,39 @@ std::optional<UnaryFunction> describe(Operation *op) {
                                     (1 + std::tanh(0.7978845608028654 *
                                                    (x + 0.044715 * x * x * x)));
                            },
-                           "GELUTanh", {}, 8};
+                           "GELUTanh",
+                           {},
+                           8};
     return UnaryFunction{
         [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); },
-        "GELU", {}, 8};
+        "GELU",
+        {},
+        8};
   }
   if (auto elu = dyn_cast<top::EluOp>(op)) {
     double alpha = elu.getAlpha().convertToDouble();
     return UnaryFunction{
         [alpha](double x) { return x > 0 ? x : alpha * std::expm1(x); },
-        "Elu", {alpha}, 8};
+        "Elu",
+        {alpha},
+        8};
   }
   if (auto hs = dyn_cast<top::HardSigmoidOp>(op)) {
     double alpha = hs.getAlpha().convertToDouble();
     double beta = hs.getBeta().convertToDouble();
-    return UnaryFunction{
-        [alpha, beta](double x) {
-          return std::clamp(alpha * x + beta, 0.0, 1.0);
-        },
-        "HardSigmoid", {alpha, beta}, 0};
+    return UnaryFunction{[alpha, beta](double x) {
+                           return std::clamp(alpha * x + beta, 0.0, 1.0);
+                         },
+                         "HardSigmoid",
+                         {alpha, beta},
+                         0};
   }
   if (isa<top::HardSwishOp>(op))
     return UnaryFunction{
         [](double x) { return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0); },
-        "HardSwish", {}, 0};
+        "HardSwish",
+        {},
+        0};
   if (isa<top::ExpOp>(op))
     return UnaryFunction{[](double x) { return std::exp(x); }, "Exp", {}, 0};
   if (isa<top::LogOp>(op))
@@ -90,26 +97,29 @@ std::optional<UnaryFunction> describe(Operation *op) {
     return UnaryFunction{[](double x) { return std::fabs(x); }, "Abs", {}, 0};
   if (auto pow = dyn_cast<top::PowOp>(op)) {
     double e = pow.getExponent().convertToDouble();
-    return UnaryFunction{[e](double x) { return std::pow(x, e); }, "Pow", {e},
-                         0};
+    return UnaryFunction{
+        [e](double x) { return std::pow(x, e); }, "Pow", {e}, 0};
   }
   if (auto leaky = dyn_cast<top::LeakyReluOp>(op)) {
     double alpha = leaky.getAlpha().convertToDouble();
     return UnaryFunction{[alpha](double x) { return x >= 0 ? x : alpha * x; },
-                         "LeakyRelu", {alpha}, 0};
+                         "LeakyRelu",
+                         {alpha},
+                         0};
   }
   if (auto clip = dyn_cast<top::ClipOp>(op)) {
     double lo = clip.getMin().convertToDouble();
     double hi = clip.getMax().convertToDouble();
     return UnaryFunction{
-        [lo, hi](double x) { return std::min(std::max(x, lo), hi); }, "Clip",
-        {lo, hi}, 0};
+        [lo, hi](double x) { return std::min(std::max(x, lo), hi); },
+        "Clip",
+        {lo, hi},
+        0};
   }
   return std::nullopt;
 }
 
-LoweringResult lowerUnary(Operation *op, LoweringContext &ctx,
-                          QuantMode mode) {
+LoweringResult lowerUnary(Operation *op, LoweringContext &ctx, QuantMode mode) {
   auto fn = describe(op);
   if (!fn)
     return op->emitOpError("has no unary lowering");
@@ -143,13 +153,11 @@ LoweringResult lowerUnary(Operation *op, LoweringContext &ctx,
   if (!fn->coeffs.empty())
     coeffs = b.getDenseF64ArrayAttr(fn->coeffs);
   return lowered({b.create<ActiveOp>(ctx.nameLoc(op), type, *in,
-                                     b.getStringAttr(fn->activeMode),
-                                     coeffs)});
+                                     b.getStringAttr(fn->activeMode), coeffs)});
 }
 
 /// Relu keeps the scale in INT8: negative codes become the zero point.
-LoweringResult lowerRelu(top::ReluOp op, LoweringContext &ctx,
-                         QuantMode mode) {
+LoweringResult lowerRelu(top::ReluOp op, LoweringContext &ctx, QuantMode mode) {
   auto in = ctx.operandIn(op.getInput(), mode, op);
   if (failed(in))
     return failure();
@@ -180,8 +188,7 @@ LoweringResult lowerPRelu(top::PReluOp op, LoweringContext &ctx,
   }
   if (slope && perChannel && slope->size() == 1)
     slope->assign(channels, (*slope)[0]);
-  if (!slope || !perChannel ||
-      static_cast<int64_t>(slope->size()) != channels)
+  if (!slope || !perChannel || static_cast<int64_t>(slope->size()) != channels)
     return op.emitOpError("PRelu needs a constant slope with one value per "
                           "channel");
   auto in = ctx.operandIn(op.getInput(), mode, op);
@@ -191,28 +198,26 @@ LoweringResult lowerPRelu(top::PReluOp op, LoweringContext &ctx,
   Type type = ctx.resultType(op.getOutput().getType(), mode);
   std::string name = top::getOpName(op);
   if (mode == QuantMode::INT8) {
-    double ratio = getUniformType(*in).getScale() /
-                   getUniformType(type).getScale();
+    double ratio =
+        getUniformType(*in).getScale() / getUniformType(type).getScale();
     auto pos = quantmath::getInt8MultiplierShift(ratio);
     std::vector<double> scaled;
     for (float s : *slope)
       scaled.push_back(s * ratio);
     auto [codes, shift] = quantmath::getInt8Multipliers(scaled);
-    Value weight = ctx.createInt8Weight(name, "slope_i8", {channels},
-                                        std::vector<int64_t>(codes.begin(),
-                                                             codes.end()));
-    return lowered({b.create<PReluOp>(ctx.nameLoc(op), type, *in, weight,
-                                      b.getI64IntegerAttr(shift),
-                                      b.getI64IntegerAttr(pos.multiplier),
-                                      b.getI64IntegerAttr(pos.rshift))});
+    Value weight =
+        ctx.createInt8Weight(name, "slope_i8", {channels},
+                             std::vector<int64_t>(codes.begin(), codes.end()));
+    return lowered({b.create<PReluOp>(
+        ctx.nameLoc(op), type, *in, weight, b.getI64IntegerAttr(shift),
+        b.getI64IntegerAttr(pos.multiplier), b.getI64IntegerAttr(pos.rshift))});
   }
   Value weight = ctx.createFloatWeight(
       name, "slope_" + std::string(stringifyQuantMode(mode).lower()),
       {channels}, *slope, mode);
-  return lowered({b.create<PReluOp>(ctx.nameLoc(op), type, *in, weight,
-                                    b.getI64IntegerAttr(0),
-                                    b.getI64IntegerAttr(1),
-                                    b.getI64IntegerAttr(0))});
+  return lowered({b.create<PReluOp>(
+      ctx.nameLoc(op), type, *in, weight, b.getI64IntegerAttr(0),
+      b.getI64IntegerAttr(1), b.getI64IntegerAttr(0))});
 }
 
 } // namespace
@@ -227,8 +232,7 @@ void registerActivationLowerings(LoweringRegistry &registry) {
         top::HardSwishOp::getOperationName(), top::ExpOp::getOperationName(),
         top::LogOp::getOperationName(), top::SqrtOp::getOperationName(),
         top::AbsOp::getOperationName(), top::PowOp::getOperationName(),
-        top::LeakyReluOp::getOperationName(),
-        top::ClipOp::getOperationName()})
+        top::LeakyReluOp::getOperationName(), top::ClipOp::getOperationName()})
     registry.add(name, lowerUnary);
   registry.add<top::ReluOp>(lowerRelu);
   registry.add<top::PReluOp>(lowerPRelu);

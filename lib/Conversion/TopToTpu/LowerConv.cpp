@@ -58,8 +58,9 @@ SmallVector<int64_t> insertHeight(ArrayRef<int64_t> shape) {
 
 Value reshapeTo(LoweringContext &ctx, Value value, ArrayRef<int64_t> shape,
                 StringRef name) {
-  auto type = withElementType(
-      RankedTensorType::get(shape, getElementType(value)), getElementType(value));
+  auto type =
+      withElementType(RankedTensorType::get(shape, getElementType(value)),
+                      getElementType(value));
   return ctx.builder().create<ReshapeOp>(
       top::makeNameLoc(ctx.getContext(), ctx.uniqueName(name)), type, value);
 }
@@ -71,8 +72,7 @@ struct QuantizedConv {
   SmallVector<int64_t> multiplier, rshift;
 };
 
-QuantizedConv quantizeConv(const LoweringContext &ctx,
-                           ArrayRef<float> filter,
+QuantizedConv quantizeConv(const LoweringContext &ctx, ArrayRef<float> filter,
                            const std::optional<std::vector<float>> &bias,
                            int64_t outChannels,
                            const std::function<int64_t(size_t)> &channelOf,
@@ -101,15 +101,16 @@ QuantizedConv quantizeConv(const LoweringContext &ctx,
   q.filter.resize(filter.size());
   for (size_t i = 0; i < filter.size(); ++i) {
     int64_t c = channelOf(i);
-    q.filter[i] = quantmath::saturateInt8(quantmath::roundToInt(
-        double(filter[i]) * sx / (sy * actual[c]), quantmath::RoundMode::HalfToEven));
+    q.filter[i] = quantmath::saturateInt8(
+        quantmath::roundToInt(double(filter[i]) * sx / (sy * actual[c]),
+                              quantmath::RoundMode::HalfToEven));
   }
   if (bias) {
     q.bias.resize(outChannels);
     for (int64_t c = 0; c < outChannels; ++c)
-      q.bias[c] = quantmath::saturateInt32(quantmath::roundToInt(
-          double((*bias)[c]) / (sy * actual[c]),
-          quantmath::RoundMode::HalfAwayFromZero));
+      q.bias[c] = quantmath::saturateInt32(
+          quantmath::roundToInt(double((*bias)[c]) / (sy * actual[c]),
+                                quantmath::RoundMode::HalfAwayFromZero));
   }
   return q;
 }
@@ -136,8 +137,7 @@ LoweringResult lowerWindowOp(Operation *op, LoweringContext &ctx,
                              QuantMode mode, const WindowOpParts &parts) {
   OpBuilder &b = ctx.builder();
   bool isDeconv = parts.isDeconv;
-  Value input = parts.input, filterValue = parts.filter,
-        biasValue = parts.bias;
+  Value input = parts.input, filterValue = parts.filter, biasValue = parts.bias;
   const Window2D &window = parts.window;
   int64_t group = parts.group;
   ArrayRef<int64_t> outputPadding = parts.outputPadding;
@@ -172,10 +172,9 @@ LoweringResult lowerWindowOp(Operation *op, LoweringContext &ctx,
   SmallVector<int64_t> outShape(topType.getShape());
   if (is1D)
     outShape = insertHeight(outShape);
-  Type resultType =
-      withElementType(RankedTensorType::get(outShape, Float32Type::get(
-                                                          ctx.getContext())),
-                      getElementType(ctx.resultType(topType, mode)));
+  Type resultType = withElementType(
+      RankedTensorType::get(outShape, Float32Type::get(ctx.getContext())),
+      getElementType(ctx.resultType(topType, mode)));
 
   Value filter, bias = ctx.none();
   DenseI64ArrayAttr multiplier, rshift;
@@ -196,9 +195,9 @@ LoweringResult lowerWindowOp(Operation *op, LoweringContext &ctx,
       int64_t inner = (static_cast<int64_t>(i) / spatial) % dim1;
       return (outer / icPerGroup) * dim1 + inner;
     };
-    QuantizedConv q = quantizeConv(ctx, *filterData, biasData, outChannels,
-                                   channelOf, inType.getScale(),
-                                   outType.getScale());
+    QuantizedConv q =
+        quantizeConv(ctx, *filterData, biasData, outChannels, channelOf,
+                     inType.getScale(), outType.getScale());
     filter = ctx.createInt8Weight(name, "filter_i8", filterShape, q.filter);
     if (biasData)
       bias = ctx.createInt32Weight(name, "bias_i32", {outChannels}, q.bias);
@@ -208,9 +207,9 @@ LoweringResult lowerWindowOp(Operation *op, LoweringContext &ctx,
     roundMode = "HalfUp";
   } else {
     if (filterData) {
-      filter = ctx.createFloatWeight(name, "filter_" + std::string(
-                                         stringifyQuantMode(mode).lower()),
-                                     filterShape, *filterData, mode);
+      filter = ctx.createFloatWeight(
+          name, "filter_" + std::string(stringifyQuantMode(mode).lower()),
+          filterShape, *filterData, mode);
     } else {
       auto f = ctx.operandIn(filterValue, mode, op);
       if (failed(f))
@@ -250,19 +249,18 @@ LoweringResult lowerWindowOp(Operation *op, LoweringContext &ctx,
         b.getDenseI64ArrayAttr(window.strides),
         b.getDenseI64ArrayAttr(window.pads),
         b.getDenseI64ArrayAttr(window.dilations), b.getI64IntegerAttr(group),
-        b.getBoolAttr(doRelu), b.getF64FloatAttr(reluLimit), multiplier,
-        rshift, b.getStringAttr(quantMode), b.getStringAttr(roundMode));
+        b.getBoolAttr(doRelu), b.getF64FloatAttr(reluLimit), multiplier, rshift,
+        b.getStringAttr(quantMode), b.getStringAttr(roundMode));
   }
   if (is1D)
-    out = b.create<ReshapeOp>(ctx.nameLoc(op),
-                              withElementType(topType, getElementType(out)),
-                              out);
+    out = b.create<ReshapeOp>(
+        ctx.nameLoc(op), withElementType(topType, getElementType(out)), out);
   return lowered({out});
 }
 
-WindowOpParts windowParts(Operation *op, Value input, Value filter,
-                          Value bias, const Window2D &window, int64_t group,
-                          bool doRelu, double reluLimit) {
+WindowOpParts windowParts(Operation *op, Value input, Value filter, Value bias,
+                          const Window2D &window, int64_t group, bool doRelu,
+                          double reluLimit) {
   WindowOpParts parts;
   parts.input = input;
   parts.filter = filter;
@@ -275,8 +273,7 @@ WindowOpParts windowParts(Operation *op, Value input, Value filter,
   return parts;
 }
 
-LoweringResult lowerConv(top::ConvOp op, LoweringContext &ctx,
-                         QuantMode mode) {
+LoweringResult lowerConv(top::ConvOp op, LoweringContext &ctx, QuantMode mode) {
   Window2D window = toWindow2D(op.getKernelShape(), op.getStrides(),
                                op.getPads(), op.getDilations());
   return lowerWindowOp(op, ctx, mode,
@@ -290,10 +287,9 @@ LoweringResult lowerDeconv(top::DeconvOp op, LoweringContext &ctx,
                            QuantMode mode) {
   Window2D window = toWindow2D(op.getKernelShape(), op.getStrides(),
                                op.getPads(), op.getDilations());
-  WindowOpParts parts = windowParts(op, op.getInput(), op.getFilter(),
-                                    op.getBias(), window, op.getGroup(),
-                                    op.getDoRelu(),
-                                    op.getReluLimit().convertToDouble());
+  WindowOpParts parts = windowParts(
+      op, op.getInput(), op.getFilter(), op.getBias(), window, op.getGroup(),
+      op.getDoRelu(), op.getReluLimit().convertToDouble());
   parts.isDeconv = true;
   if (auto padding = op.getOutputPadding())
     parts.outputPadding.assign(padding->begin(), padding->end());
@@ -345,10 +341,9 @@ LoweringResult lowerBatchNorm(top::BatchNormOp op, LoweringContext &ctx,
   Value x = *in;
   if (inType.getRank() != 4)
     x = reshapeTo(ctx, x, shape4, name + "_to4d");
-  WindowOpParts parts =
-      windowParts(op, x, filter, bias,
-                  toWindow2D({1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}), channels,
-                  false, -1.0);
+  WindowOpParts parts = windowParts(
+      op, x, filter, bias, toWindow2D({1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}),
+      channels, false, -1.0);
   auto topType = cast<RankedTensorType>(op.getOutput().getType());
   parts.topType = RankedTensorType::get(shape4, topType.getElementType());
   parts.reshapeResult = inType.getRank() != 4;
@@ -357,8 +352,7 @@ LoweringResult lowerBatchNorm(top::BatchNormOp op, LoweringContext &ctx,
     return conv;
   Value out = (**conv)[0];
   out = b.create<ReshapeOp>(ctx.nameLoc(op),
-                            withElementType(topType, getElementType(out)),
-                            out);
+                            withElementType(topType, getElementType(out)), out);
   return lowered({out});
 }
 

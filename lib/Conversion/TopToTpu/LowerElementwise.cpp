@@ -88,11 +88,10 @@ LoweringResult buildMul(Operation *op, LoweringContext &ctx, QuantMode mode,
     multiplier = b.getDenseI64ArrayAttr({params.multiplier});
     rshift = b.getDenseI64ArrayAttr({params.rshift});
   }
-  Value out = b.create<MulOp>(ctx.nameLoc(op), type, operands->lhs,
-                              operands->rhs, b.getBoolAttr(false),
-                              b.getF64FloatAttr(-1.0), multiplier, rshift,
-                              b.getStringAttr("MultiplierShift"),
-                              b.getStringAttr("HalfAwayFromZero"));
+  Value out = b.create<MulOp>(
+      ctx.nameLoc(op), type, operands->lhs, operands->rhs, b.getBoolAttr(false),
+      b.getF64FloatAttr(-1.0), multiplier, rshift,
+      b.getStringAttr("MultiplierShift"), b.getStringAttr("HalfAwayFromZero"));
   return lowered({out});
 }
 
@@ -110,9 +109,9 @@ LoweringResult lowerDiv(top::DivOp op, LoweringContext &ctx, QuantMode mode) {
     auto shape = top::getShape(op.getRhs());
     auto f32 = RankedTensorType::get(shape, Float32Type::get(ctx.getContext()));
     Value weight = ctx.builder().create<top::WeightOp>(
-        top::makeNameLoc(ctx.getContext(),
-                         ctx.uniqueName(top::getTensorName(op.getRhs()) +
-                                        "_reciprocal")),
+        top::makeNameLoc(
+            ctx.getContext(),
+            ctx.uniqueName(top::getTensorName(op.getRhs()) + "_reciprocal")),
         f32,
         cast<ElementsAttr>(
             DenseElementsAttr::get(f32, llvm::ArrayRef(reciprocal))));
@@ -123,9 +122,9 @@ LoweringResult lowerDiv(top::DivOp op, LoweringContext &ctx, QuantMode mode) {
   auto operands = getOperands(op, ctx, mode, op.getLhs(), op.getRhs());
   if (failed(operands))
     return failure();
-  Value out = ctx.builder().create<DivOp>(
-      ctx.nameLoc(op), resultTypeOf(op, ctx, mode), operands->lhs,
-      operands->rhs);
+  Value out =
+      ctx.builder().create<DivOp>(ctx.nameLoc(op), resultTypeOf(op, ctx, mode),
+                                  operands->lhs, operands->rhs);
   return lowered({out});
 }
 
@@ -136,9 +135,9 @@ LoweringResult lowerPowTensor(top::PowTensorOp op, LoweringContext &ctx,
   auto operands = getOperands(op, ctx, mode, op.getLhs(), op.getRhs());
   if (failed(operands))
     return failure();
-  Value out = ctx.builder().create<PowTensorOp>(
-      ctx.nameLoc(op), resultTypeOf(op, ctx, mode), operands->lhs,
-      operands->rhs);
+  Value out = ctx.builder().create<PowTensorOp>(ctx.nameLoc(op),
+                                                resultTypeOf(op, ctx, mode),
+                                                operands->lhs, operands->rhs);
   return lowered({out});
 }
 
@@ -163,8 +162,7 @@ LoweringResult lowerMaxMin(TopOpT op, LoweringContext &ctx, QuantMode mode) {
     lhs = operands->lhs;
     rhs = operands->rhs;
   }
-  Value out =
-      ctx.builder().create<TpuOpT>(ctx.nameLoc(op), type, lhs, rhs);
+  Value out = ctx.builder().create<TpuOpT>(ctx.nameLoc(op), type, lhs, rhs);
   return lowered({out});
 }
 
@@ -183,8 +181,8 @@ LoweringResult lowerCompare(top::CompareOp op, LoweringContext &ctx,
     // 0 and 1 stored exactly: an int8 of scale 1.
     Type type = withElementType(outShape,
                                 getSymmetricInt8Type(ctx.getContext(), 127.0));
-    Value out = b.create<CompareOp>(ctx.nameLoc(op), type, *l, *r,
-                                    op.getModeAttr());
+    Value out =
+        b.create<CompareOp>(ctx.nameLoc(op), type, *l, *r, op.getModeAttr());
     return lowered({out});
   }
   auto operands = getOperands(op, ctx, mode, op.getLhs(), op.getRhs());
@@ -246,8 +244,7 @@ LoweringResult lowerAddConst(top::AddConstOp op, LoweringContext &ctx,
     auto inQ = getUniformType(*in), outQ = getUniformType(type);
     auto table = quantmath::buildInt8Lut(
         {inQ.getScale(), inQ.getZeroPoint(), inQ.isSigned()},
-        {outQ.getScale(), outQ.getZeroPoint(), outQ.isSigned()},
-        [&](double x) {
+        {outQ.getScale(), outQ.getZeroPoint(), outQ.isSigned()}, [&](double x) {
           double y = x + c;
           if (doRelu)
             y = std::max(y, 0.0);
@@ -257,8 +254,7 @@ LoweringResult lowerAddConst(top::AddConstOp op, LoweringContext &ctx,
         });
     Value weight = ctx.createInt8Weight(top::getOpName(op), "table", {256},
                                         table, !outQ.isSigned());
-    Value out =
-        ctx.builder().create<LutOp>(ctx.nameLoc(op), type, *in, weight);
+    Value out = ctx.builder().create<LutOp>(ctx.nameLoc(op), type, *in, weight);
     return lowered({out});
   }
   auto in = ctx.operandIn(op.getInput(), mode, op);

@@ -69,8 +69,9 @@ LoweringResult lowerMatMul(top::MatMulOp op, LoweringContext &ctx,
     if (biasData) {
       std::vector<int64_t> codes;
       for (float v : *biasData)
-        codes.push_back(quantmath::saturateInt32(quantmath::roundToInt(
-            double(v) / (sy * actual), quantmath::RoundMode::HalfAwayFromZero)));
+        codes.push_back(quantmath::saturateInt32(
+            quantmath::roundToInt(double(v) / (sy * actual),
+                                  quantmath::RoundMode::HalfAwayFromZero)));
       bias = ctx.createInt32Weight(name, "bias_i32", {biasCount}, codes);
     }
     multiplier = b.getDenseI64ArrayAttr({params.multiplier});

@@ -55,23 +55,23 @@ LoweringResult lowerNorm(TopOpT op, LoweringContext &ctx, QuantMode mode,
 
 void registerNormLowerings(LoweringRegistry &registry) {
   registry.add<top::SoftmaxOp>(lowerSoftmax);
-  registry.add<top::LayerNormOp>(
-      [](top::LayerNormOp op, LoweringContext &ctx, QuantMode mode) {
-        return lowerNorm<LayerNormOp>(
-            op, ctx, mode, [&](Type type, Value in, Value w, Value b) -> Value {
-              return ctx.builder().create<LayerNormOp>(
-                  ctx.nameLoc(op), type, in, w, b, op.getAxisAttr(),
-                  op.getEpsAttr());
-            });
-      });
-  registry.add<top::InstanceNormOp>(
-      [](top::InstanceNormOp op, LoweringContext &ctx, QuantMode mode) {
-        return lowerNorm<InstanceNormOp>(
-            op, ctx, mode, [&](Type type, Value in, Value w, Value b) -> Value {
-              return ctx.builder().create<InstanceNormOp>(
-                  ctx.nameLoc(op), type, in, w, b, op.getEpsAttr());
-            });
-      });
+  registry.add<top::LayerNormOp>([](top::LayerNormOp op, LoweringContext &ctx,
+                                    QuantMode mode) {
+    return lowerNorm<LayerNormOp>(
+        op, ctx, mode, [&](Type type, Value in, Value w, Value b) -> Value {
+          return ctx.builder().create<LayerNormOp>(ctx.nameLoc(op), type, in, w,
+                                                   b, op.getAxisAttr(),
+                                                   op.getEpsAttr());
+        });
+  });
+  registry.add<top::InstanceNormOp>([](top::InstanceNormOp op,
+                                       LoweringContext &ctx, QuantMode mode) {
+    return lowerNorm<InstanceNormOp>(
+        op, ctx, mode, [&](Type type, Value in, Value w, Value b) -> Value {
+          return ctx.builder().create<InstanceNormOp>(ctx.nameLoc(op), type, in,
+                                                      w, b, op.getEpsAttr());
+        });
+  });
 }
 
 } // namespace tpuc::tpu

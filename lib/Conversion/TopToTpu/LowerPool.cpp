@@ -110,10 +110,10 @@ LoweringResult buildPool(Operation *op, LoweringContext &ctx, QuantMode mode,
     x = *in;
     resultElement = getElementType(ctx.resultType(topType, mode));
     if (mode == QuantMode::INT8) {
-      double qscale = getUniformType(x).getScale() /
-                      (cast<quant::UniformQuantizedType>(resultElement)
-                           .getScale() *
-                       double(window.kernel[0] * window.kernel[1]));
+      double qscale =
+          getUniformType(x).getScale() /
+          (cast<quant::UniformQuantizedType>(resultElement).getScale() *
+           double(window.kernel[0] * window.kernel[1]));
       auto params = quantmath::getInt8MultiplierShift(qscale);
       multiplier = b.getDenseI64ArrayAttr({params.multiplier});
       rshift = b.getDenseI64ArrayAttr({params.rshift});
@@ -133,15 +133,13 @@ LoweringResult buildPool(Operation *op, LoweringContext &ctx, QuantMode mode,
       b.getDenseI64ArrayAttr(window.pads),
       window.dilations.empty() ? DenseI64ArrayAttr()
                                : b.getDenseI64ArrayAttr(window.dilations),
-      b.getBoolAttr(window.ceilMode),
-      b.getBoolAttr(window.countIncludePad), b.getBoolAttr(doRelu),
-      b.getF64FloatAttr(reluLimit), multiplier, rshift,
+      b.getBoolAttr(window.ceilMode), b.getBoolAttr(window.countIncludePad),
+      b.getBoolAttr(doRelu), b.getF64FloatAttr(reluLimit), multiplier, rshift,
       b.getStringAttr("MultiplierShift"), b.getStringAttr("HalfAwayFromZero"));
   if (rank == 3)
-    out = b.create<ReshapeOp>(ctx.nameLoc(op),
-                              RankedTensorType::get(topType.getShape(),
-                                                    resultElement),
-                              out);
+    out = b.create<ReshapeOp>(
+        ctx.nameLoc(op),
+        RankedTensorType::get(topType.getShape(), resultElement), out);
   return lowered({out});
 }
 
@@ -166,14 +164,15 @@ LoweringResult lowerPool(TopOpT op, LoweringContext &ctx, QuantMode mode,
                    op.getReluLimit().convertToDouble());
 }
 
-LoweringResult lowerGlobalAvgPool(top::GlobalAvgPoolOp op,
-                                  LoweringContext &ctx, QuantMode mode) {
+LoweringResult lowerGlobalAvgPool(top::GlobalAvgPoolOp op, LoweringContext &ctx,
+                                  QuantMode mode) {
   auto shape = top::getShape(op.getInput());
   if (shape.size() != 4 && shape.size() != 3)
     return op.emitOpError("global pooling is lowered for 1-D and 2-D inputs");
   PoolWindow window;
-  window.kernel = shape.size() == 4 ? SmallVector<int64_t, 2>{shape[2], shape[3]}
-                                    : SmallVector<int64_t, 2>{1, shape[2]};
+  window.kernel = shape.size() == 4
+                      ? SmallVector<int64_t, 2>{shape[2], shape[3]}
+                      : SmallVector<int64_t, 2>{1, shape[2]};
   window.strides = {1, 1};
   window.pads = {0, 0, 0, 0};
   return buildPool(op, ctx, mode, false, window, false, -1.0);

@@ -19,8 +19,8 @@ namespace {
 /// produced (bf16/f16) move as they are, whatever the op's mode; f32 values
 /// (network inputs, or results in F32 mode) and weights are converted to
 /// the mode unless the mode is F32.
-FailureOr<Value> movedInput(Operation *op, LoweringContext &ctx,
-                            QuantMode mode, Value input) {
+FailureOr<Value> movedInput(Operation *op, LoweringContext &ctx, QuantMode mode,
+                            Value input) {
   if (isQuantized(input))
     return input;
   if (ctx.isWeight(input))
@@ -53,8 +53,8 @@ LoweringResult lowerReshapeLike(Operation *op, LoweringContext &ctx,
   auto in = movedInput(op, ctx, mode, op->getOperand(0));
   if (failed(in))
     return failure();
-  return lowered({ctx.builder().create<ReshapeOp>(
-      ctx.nameLoc(op), movedType(op, *in), *in)});
+  return lowered({ctx.builder().create<ReshapeOp>(ctx.nameLoc(op),
+                                                  movedType(op, *in), *in)});
 }
 
 LoweringResult lowerPermute(top::PermuteOp op, LoweringContext &ctx,
@@ -101,8 +101,7 @@ LoweringResult lowerSplit(top::SplitOp op, LoweringContext &ctx,
   return lowered(results);
 }
 
-LoweringResult lowerTile(top::TileOp op, LoweringContext &ctx,
-                         QuantMode mode) {
+LoweringResult lowerTile(top::TileOp op, LoweringContext &ctx, QuantMode mode) {
   return lowerMove<TileOp>(op, ctx, mode, [&](Value in, Type type) {
     return ctx.builder().create<TileOp>(ctx.nameLoc(op), type, in,
                                         op.getRepeatsAttr());
@@ -139,10 +138,11 @@ LoweringResult lowerPad(top::PadOp op, LoweringContext &ctx, QuantMode mode) {
   return lowerMove<PadOp>(op, ctx, mode, [&](Value in, Type type) {
     double val = op.getVal().convertToDouble();
     if (auto q = getUniformType(in))
-      val = quantmath::saturate(quantmath::roundToInt(val / q.getScale(),
-                                              quantmath::RoundMode::HalfAwayFromZero) +
-                                q.getZeroPoint(),
-                            q.getStorageTypeMin(), q.getStorageTypeMax());
+      val = quantmath::saturate(
+          quantmath::roundToInt(val / q.getScale(),
+                                quantmath::RoundMode::HalfAwayFromZero) +
+              q.getZeroPoint(),
+          q.getStorageTypeMin(), q.getStorageTypeMax());
     OpBuilder &b = ctx.builder();
     return b.create<PadOp>(ctx.nameLoc(op), type, in, op.getPaddingsAttr(),
                            b.getF64FloatAttr(val), op.getModeAttr());
@@ -204,8 +204,8 @@ LoweringResult lowerConcat(top::ConcatOp op, LoweringContext &ctx,
         m.push_back(1);
         s.push_back(0);
       } else {
-        auto params = quantmath::getInt8MultiplierShift(inQ.getScale() /
-                                                    outQ.getScale());
+        auto params =
+            quantmath::getInt8MultiplierShift(inQ.getScale() / outQ.getScale());
         m.push_back(params.multiplier);
         s.push_back(params.rshift);
       }
@@ -279,12 +279,11 @@ LoweringResult lowerArg(top::ArgOp op, LoweringContext &ctx, QuantMode mode) {
 
 /// A float-to-float Cast is the identity in the chip's type; integer
 /// results come from shape computations that import folds away.
-LoweringResult lowerCast(top::CastOp op, LoweringContext &ctx,
-                         QuantMode mode) {
+LoweringResult lowerCast(top::CastOp op, LoweringContext &ctx, QuantMode mode) {
   Type out = getElementType(op.getOutput());
   if (!isa<FloatType>(out) && !isa<quant::CalibratedQuantizedType>(out))
-    return op.emitOpError() << "casts to " << out
-                            << ", which the chips do not compute";
+    return op.emitOpError()
+           << "casts to " << out << ", which the chips do not compute";
   auto in = movedInput(op, ctx, mode, op.getInput());
   if (failed(in))
     return failure();
@@ -294,10 +293,10 @@ LoweringResult lowerCast(top::CastOp op, LoweringContext &ctx,
 } // namespace
 
 void registerShapeLowerings(LoweringRegistry &registry) {
-  for (StringRef name : {top::ReshapeOp::getOperationName(),
-                         top::FlattenOp::getOperationName(),
-                         top::SqueezeOp::getOperationName(),
-                         top::UnsqueezeOp::getOperationName()})
+  for (StringRef name :
+       {top::ReshapeOp::getOperationName(), top::FlattenOp::getOperationName(),
+        top::SqueezeOp::getOperationName(),
+        top::UnsqueezeOp::getOperationName()})
     registry.add(name, lowerReshapeLike);
   registry.add<top::PermuteOp>(lowerPermute);
   registry.add<top::SliceOp>(lowerSlice);

@@ -1,4 +1,5 @@
-//===- Lowering.h - Shared state of the Top to Tpu lowering ------*- C++ -*-===//
+//===- Lowering.h - Shared state of the Top to Tpu lowering ------*- C++
+//-*-===//
 //
 // convert-top-to-tpu visits Top ops in order. When an op is visited its
 // operands have already been lowered, so their types tell how each one is
@@ -84,9 +85,9 @@ public:
                                          mlir::Operation *user);
   /// `value` converted to exactly the int8 type `type`: itself when equal,
   /// else through tpu.Requant (int8 of another scale) or tpu.Cast.
-  mlir::FailureOr<mlir::Value>
-  operandAs(mlir::Value value, mlir::quant::UniformQuantizedType type,
-            mlir::Operation *user);
+  mlir::FailureOr<mlir::Value> operandAs(mlir::Value value,
+                                         mlir::quant::UniformQuantizedType type,
+                                         mlir::Operation *user);
   /// A cast of `value` to `type` named `<name>_<suffix>`.
   mlir::Value createCast(mlir::Value value, mlir::Type type,
                          llvm::StringRef suffix);
@@ -149,20 +150,18 @@ private:
 /// or failure (reported on the op). The builder's insertion point is before
 /// the op. Returning `std::nullopt` from a lowering means "cannot compute in
 /// this mode": the driver retries in the chip's float mode and reports it.
-using LoweringResult = mlir::FailureOr<std::optional<llvm::SmallVector<mlir::Value>>>;
-using LowerFn = std::function<LoweringResult(mlir::Operation *op,
-                                             LoweringContext &ctx,
-                                             QuantMode mode)>;
+using LoweringResult =
+    mlir::FailureOr<std::optional<llvm::SmallVector<mlir::Value>>>;
+using LowerFn = std::function<LoweringResult(
+    mlir::Operation *op, LoweringContext &ctx, QuantMode mode)>;
 
 class LoweringRegistry {
 public:
   void add(llvm::StringRef opName, LowerFn fn) { fns_[opName] = std::move(fn); }
   template <typename OpT, typename F> void add(F fn) {
     add(OpT::getOperationName(),
-        [fn](mlir::Operation *op, LoweringContext &ctx,
-             QuantMode mode) -> LoweringResult {
-          return fn(llvm::cast<OpT>(op), ctx, mode);
-        });
+        [fn](mlir::Operation *op, LoweringContext &ctx, QuantMode mode)
+            -> LoweringResult { return fn(llvm::cast<OpT>(op), ctx, mode); });
   }
   const LowerFn *lookup(llvm::StringRef opName) const {
     auto it = fns_.find(opName);

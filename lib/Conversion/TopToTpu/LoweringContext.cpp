@@ -66,8 +66,8 @@ std::string LoweringContext::fallbackSummary() const {
   }
   if (parts.empty())
     return "";
-  return std::to_string(total) + " ops are not INT8: " +
-         llvm::join(parts, "; ");
+  return std::to_string(total) +
+         " ops are not INT8: " + llvm::join(parts, "; ");
 }
 
 //===----------------------------------------------------------------------===//
@@ -169,8 +169,8 @@ Value LoweringContext::createCast(Value value, Type type, StringRef suffix) {
   if (name.empty())
     name = "input";
   std::string unique = uniqueName(name + "_" + suffix.str());
-  Value cast = builder_.create<CastOp>(
-      top::makeNameLoc(getContext(), unique), type, value);
+  Value cast = builder_.create<CastOp>(top::makeNameLoc(getContext(), unique),
+                                       type, value);
   casts_[key] = cast;
   return cast;
 }
@@ -193,12 +193,11 @@ FailureOr<Value> LoweringContext::operandIn(Value value, QuantMode mode,
       auto type = getSymmetricInt8Type(getContext(), th);
       std::vector<int64_t> codes;
       for (float v : *data)
-        codes.push_back(quantmath::saturateInt8(
-            quantmath::roundToInt(v / type.getScale(),
-                              quantmath::RoundMode::HalfAwayFromZero)));
-      auto array = NpyArray::fromFloat(
-          std::vector<float>(codes.begin(), codes.end()), ranked.getShape(),
-          DType::I8);
+        codes.push_back(quantmath::saturateInt8(quantmath::roundToInt(
+            v / type.getScale(), quantmath::RoundMode::HalfAwayFromZero)));
+      auto array =
+          NpyArray::fromFloat(std::vector<float>(codes.begin(), codes.end()),
+                              ranked.getShape(), DType::I8);
       return createWeight(top::getTensorName(value), "i8", ranked.getShape(),
                           type, std::move(array));
     }
@@ -207,10 +206,8 @@ FailureOr<Value> LoweringContext::operandIn(Value value, QuantMode mode,
       return user->emitOpError()
              << "computes in INT8 but its input '" << top::getTensorName(value)
              << "' has no calibrated range (is it in the calibration table?)";
-    return createCast(value, withElementType(ranked, type), typeSuffix(
-                                                               withElementType(
-                                                                   ranked,
-                                                                   type)));
+    return createCast(value, withElementType(ranked, type),
+                      typeSuffix(withElementType(ranked, type)));
   }
   FloatType want = floatType(mode);
   if (auto data = weightData(value))
@@ -227,8 +224,8 @@ FailureOr<Value> LoweringContext::operandIn(Value value, QuantMode mode,
         want, (q.getStorageTypeMin() - q.getZeroPoint()) * q.getScale(),
         (q.getStorageTypeMax() - q.getZeroPoint()) * q.getScale());
   else if (auto range = getCalibratedRange(value))
-    element = quant::CalibratedQuantizedType::get(want, range->first,
-                                                  range->second);
+    element =
+        quant::CalibratedQuantizedType::get(want, range->first, range->second);
   Type type = withElementType(ranked, element);
   return createCast(value, type, typeSuffix(type));
 }
@@ -270,7 +267,8 @@ bool LoweringContext::isWeight(Value value) const {
   return value && value.getDefiningOp<top::WeightOp>();
 }
 
-std::optional<std::vector<float>> LoweringContext::weightData(Value value) const {
+std::optional<std::vector<float>>
+LoweringContext::weightData(Value value) const {
   auto weight = value ? value.getDefiningOp<top::WeightOp>() : nullptr;
   if (!weight)
     return std::nullopt;
@@ -295,8 +293,7 @@ Value LoweringContext::createWeight(StringRef base, StringRef suffix,
 
 Value LoweringContext::createFloatWeight(StringRef base, StringRef suffix,
                                          ArrayRef<int64_t> shape,
-                                         ArrayRef<float> data,
-                                         QuantMode mode) {
+                                         ArrayRef<float> data, QuantMode mode) {
   NpyArray array = mode == QuantMode::BF16  ? makeBf16Array(data)
                    : mode == QuantMode::F16 ? makeF16Array(data)
                                             : NpyArray::fromFloat(data, shape);

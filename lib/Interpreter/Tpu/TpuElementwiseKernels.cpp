@@ -46,13 +46,12 @@ LogicalResult runAddSub(OpT op, KernelArgs &args, StringRef topName,
   auto m = *op.getMultipliers();
   int64_t m0 = m[0], m1 = sign * m[1], shift = op.getRshift();
   quantmath::RoundMode mode = getRoundMode(op);
-  binaryInt8(args.in(0), args.in(1), getStorage(op.getLhs()),
-             getStorage(op.getRhs()), args.out(), [&](int64_t a, int64_t b) {
-               int64_t q =
-                   quantmath::rightShiftRound(m0 * a + m1 * b, shift, mode);
-               return quantmath::saturate(q + out.zeroPoint, out.qmin,
-                                          out.qmax);
-             });
+  binaryInt8(
+      args.in(0), args.in(1), getStorage(op.getLhs()), getStorage(op.getRhs()),
+      args.out(), [&](int64_t a, int64_t b) {
+        int64_t q = quantmath::rightShiftRound(m0 * a + m1 * b, shift, mode);
+        return quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax);
+      });
   applyQuantizedRelu(out, op.getDoRelu(), op.getReluLimit().convertToDouble(),
                      args.out());
   return success();
@@ -64,13 +63,12 @@ LogicalResult runMul(MulOp op, KernelArgs &args) {
     return runFloat(op, "top.Mul", args);
   int64_t m = (*op.getMultiplier())[0], shift = (*op.getRshift())[0];
   quantmath::RoundMode mode = getRoundMode(op);
-  binaryInt8(args.in(0), args.in(1), getStorage(op.getLhs()),
-             getStorage(op.getRhs()), args.out(), [&](int64_t a, int64_t b) {
-               int64_t q = quantmath::applyMultiplierShift(a * b, m, shift,
-                                                           mode);
-               return quantmath::saturate(q + out.zeroPoint, out.qmin,
-                                          out.qmax);
-             });
+  binaryInt8(
+      args.in(0), args.in(1), getStorage(op.getLhs()), getStorage(op.getRhs()),
+      args.out(), [&](int64_t a, int64_t b) {
+        int64_t q = quantmath::applyMultiplierShift(a * b, m, shift, mode);
+        return quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax);
+      });
   applyQuantizedRelu(out, op.getDoRelu(), op.getReluLimit().convertToDouble(),
                      args.out());
   return success();
@@ -124,18 +122,20 @@ LogicalResult runPRelu(PReluOp op, KernelArgs &args) {
     }
     int64_t a = static_cast<int64_t>(x.data[i]) - in.zeroPoint;
     int64_t q =
-        a < 0 ? quantmath::applyMultiplierShift(
-                    a, static_cast<int64_t>(slope.data[c]), op.getRshift(),
-                    mode)
-              : quantmath::applyMultiplierShift(a, op.getMultiplierPos(),
-                                                op.getRshiftPos(), mode);
+        a < 0
+            ? quantmath::applyMultiplierShift(
+                  a, static_cast<int64_t>(slope.data[c]), op.getRshift(), mode)
+            : quantmath::applyMultiplierShift(a, op.getMultiplierPos(),
+                                              op.getRshiftPos(), mode);
     y.data[i] = static_cast<float>(
         quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax));
   }
   return success();
 }
 
-double erfGelu(double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); }
+double erfGelu(double x) {
+  return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+}
 
 /// The function of a tpu.Active, in double.
 std::function<double(double)> activeFunction(ActiveOp op) {
@@ -144,9 +144,7 @@ std::function<double(double)> activeFunction(ActiveOp op) {
   if (auto coeffs = op.getCoeffs())
     c.assign(coeffs->begin(), coeffs->end());
   auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
-  auto softplus = [](double x) {
-    return x > 30 ? x : std::log1p(std::exp(x));
-  };
+  auto softplus = [](double x) { return x > 30 ? x : std::log1p(std::exp(x)); };
   if (mode == "Sigmoid")
     return sigmoid;
   if (mode == "SiLU")
@@ -228,7 +226,8 @@ LogicalResult runLutBF16(LutBF16Op op, KernelArgs &args) {
   int64_t n = y.numel();
 #pragma omp parallel for if (n > (1 << 15))
   for (int64_t i = 0; i < n; ++i)
-    y.data[i] = quantmath::evalBf16SlopeTable(values, slopes, lo, hi, x.data[i]);
+    y.data[i] =
+        quantmath::evalBf16SlopeTable(values, slopes, lo, hi, x.data[i]);
   return success();
 }
 

@@ -16,8 +16,8 @@ float Storage::store(double value) const {
     if (std::isnan(value))
       return static_cast<float>(zeroPoint);
     double clamped = std::min(std::max(value, double(qmin)), double(qmax));
-    return static_cast<float>(quantmath::roundToInt(
-        clamped, quantmath::RoundMode::HalfAwayFromZero));
+    return static_cast<float>(
+        quantmath::roundToInt(clamped, quantmath::RoundMode::HalfAwayFromZero));
   }
   if (integer)
     return static_cast<float>(std::trunc(value));

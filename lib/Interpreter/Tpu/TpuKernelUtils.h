@@ -1,4 +1,5 @@
-//===- TpuKernelUtils.h - Helpers shared by the Tpu kernels ------*- C++ -*-===//
+//===- TpuKernelUtils.h - Helpers shared by the Tpu kernels ------*- C++
+//-*-===//
 //
 // Tpu tensors hold their stored values in floats: int8 codes (exact), or
 // values already rounded to bf16/f16. Kernels read the quantization of each

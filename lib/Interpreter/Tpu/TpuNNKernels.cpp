@@ -210,8 +210,8 @@ LogicalResult runMatMul(MatMulOp op, KernelArgs &args) {
   Tensor w = centered(args.in(1), right.zeroPoint);
   const Tensor &lhs = args.in(0);
   int64_t k = op.getLeftTranspose() ? lhs.dim(-2) : lhs.dim(-1);
-  int64_t perTerm = (in.zeroPoint == 0 ? 128 : 255) *
-                    (right.zeroPoint == 0 ? 128 : 255);
+  int64_t perTerm =
+      (in.zeroPoint == 0 ? 128 : 255) * (right.zeroPoint == 0 ? 128 : 255);
   int64_t limit = (int64_t(1) << 24) / perTerm;
   SmallVector<NamedAttribute> attrs = accumulationAttrs(op);
   Tensor acc(args.out().shape);
@@ -219,12 +219,14 @@ LogicalResult runMatMul(MatMulOp op, KernelArgs &args) {
   int64_t chunk = lhs.rank() >= 2 && w.rank() >= 2 ? limit : k;
   for (int64_t begin = 0; begin < k; begin += chunk) {
     int64_t end = std::min(k, begin + chunk);
-    Tensor xs = k <= chunk ? x
-                           : sliceAxis(x, x.rank() - (op.getLeftTranspose() ? 2 : 1),
-                                       begin, end);
-    Tensor ws = k <= chunk ? w
-                           : sliceAxis(w, w.rank() - (op.getRightTranspose() ? 1 : 2),
-                                       begin, end);
+    Tensor xs = k <= chunk
+                    ? x
+                    : sliceAxis(x, x.rank() - (op.getLeftTranspose() ? 2 : 1),
+                                begin, end);
+    Tensor ws = k <= chunk
+                    ? w
+                    : sliceAxis(w, w.rank() - (op.getRightTranspose() ? 1 : 2),
+                                begin, end);
     KernelArgs part;
     part.inputs = {&xs, &ws, nullptr};
     part.outputs = llvm::MutableArrayRef<Tensor>(&acc, 1);
@@ -243,9 +245,8 @@ LogicalResult runMatMul(MatMulOp op, KernelArgs &args) {
   // Per-column parameters and biases index the last dim.
   int64_t columns = args.out().shape.empty() ? 1 : args.out().shape.back();
   return requantize(op, sums, bias, *op.getMultiplier(), *op.getRshift(),
-                    op.getQuantMode() == "QDM", columns, 1, out,
-                    op.getDoRelu(), op.getReluLimit().convertToDouble(),
-                    args.out());
+                    op.getQuantMode() == "QDM", columns, 1, out, op.getDoRelu(),
+                    op.getReluLimit().convertToDouble(), args.out());
 }
 
 /// INT8 average pooling: the integer window sum times one multiplier.

@@ -21,8 +21,10 @@ LogicalResult runCast(CastOp op, KernelArgs &args) {
     if (in.quantized)
       value = (value - double(in.zeroPoint)) * in.scale;
     if (out.quantized) {
-      int64_t q = quantmath::roundToInt(value / out.scale, mode) + out.zeroPoint;
-      y.data[i] = static_cast<float>(quantmath::saturate(q, out.qmin, out.qmax));
+      int64_t q =
+          quantmath::roundToInt(value / out.scale, mode) + out.zeroPoint;
+      y.data[i] =
+          static_cast<float>(quantmath::saturate(q, out.qmin, out.qmax));
     } else {
       y.data[i] = out.store(value);
     }
@@ -69,8 +71,8 @@ LogicalResult runScale(ScaleOp op, KernelArgs &args) {
   int64_t inner = x.numel() / (x.dim(0) * c);
   for (int64_t i = 0; i < y.numel(); ++i) {
     int64_t channel = (i / inner) % c;
-    y.data[i] = out.store(double(x.data[i]) * scale.data[channel] +
-                          bias.data[channel]);
+    y.data[i] =
+        out.store(double(x.data[i]) * scale.data[channel] + bias.data[channel]);
   }
   return success();
 }

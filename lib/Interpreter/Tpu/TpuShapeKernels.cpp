@@ -34,8 +34,7 @@ LogicalResult runConcat(ConcatOp op, KernelArgs &args) {
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     Storage in = getStorage(input);
     Tensor t = args.in(i);
-    if (multipliers[i] != 1 || rshifts[i] != 0 ||
-        in.zeroPoint != out.zeroPoint)
+    if (multipliers[i] != 1 || rshifts[i] != 0 || in.zeroPoint != out.zeroPoint)
       for (float &v : t.data) {
         int64_t q = quantmath::applyMultiplierShift(
             static_cast<int64_t>(v) - in.zeroPoint, multipliers[i], rshifts[i],
@@ -87,8 +86,9 @@ LogicalResult runReduce(ReduceOp op, KernelArgs &args) {
   for (NamedAttribute attr : op->getAttrs())
     if (attr.getName() != "mode")
       attrs.push_back(attr);
-  attrs.push_back(NamedAttribute(StringAttr::get(op.getContext(), "mode"),
-                                 StringAttr::get(op.getContext(), "ReduceSum")));
+  attrs.push_back(
+      NamedAttribute(StringAttr::get(op.getContext(), "mode"),
+                     StringAttr::get(op.getContext(), "ReduceSum")));
   KernelArgs summed;
   summed.inputs = {&x};
   summed.outputs = args.outputs;

@@ -105,8 +105,8 @@ struct ImportCalibrationTablePass
         auto [lo, hi] = rangeFor(op, *entry, asym, signedSymmetric);
         if (!(hi > lo))
           hi = lo + 1e-5;
-        auto calibrated = quant::CalibratedQuantizedType::get(
-            Float32Type::get(ctx), lo, hi);
+        auto calibrated =
+            quant::CalibratedQuantizedType::get(Float32Type::get(ctx), lo, hi);
         result.setType(RankedTensorType::get(type.getShape(), calibrated));
       }
     });

@@ -29,8 +29,8 @@ struct ProcessorAssignPass
     }
     const ChipInfo *info = lookupChip(chip);
     if (!info) {
-      module.emitError() << "unknown processor '" << chip << "' (known: "
-                         << getChipNames() << ")";
+      module.emitError() << "unknown processor '" << chip
+                         << "' (known: " << getChipNames() << ")";
       return signalPassFailure();
     }
     auto requested = symbolizeQuantMode(mode);
@@ -50,9 +50,9 @@ struct ProcessorAssignPass
     module->setAttr(TopDialect::kChipAttr, StringAttr::get(ctx, info->name));
     module->setAttr(TopDialect::kModeAttr,
                     StringAttr::get(ctx, stringifyQuantMode(choice->mode)));
-    module->setAttr(TopDialect::kAsymmetricAttr,
-                    BoolAttr::get(ctx, asymmetric &&
-                                           choice->mode == QuantMode::INT8));
+    module->setAttr(
+        TopDialect::kAsymmetricAttr,
+        BoolAttr::get(ctx, asymmetric && choice->mode == QuantMode::INT8));
   }
 };
 

@@ -1,4 +1,5 @@
-//===- FusePreprocess.cpp - Raw uint8 frames in, preprocessing in the model ===//
+//===- FusePreprocess.cpp - Raw uint8 frames in, preprocessing in the model
+//===//
 //
 // Runs after convert-top-to-tpu: the network input is still f32 and is read
 // through casts (to int8 or bf16/f16), or directly in F32 mode. The input
@@ -164,9 +165,8 @@ struct FusePreprocessPass
     bool swap = format->pixelOrder != pixelFormat;
     if (swap && !((format->pixelOrder == "rgb" && pixelFormat == "bgr") ||
                   (format->pixelOrder == "bgr" && pixelFormat == "rgb")))
-      return input.emitOpError()
-             << "cannot convert " << format->name << " frames to "
-             << pixelFormat;
+      return input.emitOpError() << "cannot convert " << format->name
+                                 << " frames to " << pixelFormat;
     int64_t fh = h, fw = w;
     if (auto dims = input.getResizeDims()) {
       fh = std::max(h, (*dims)[0]);
@@ -218,18 +218,16 @@ struct FusePreprocessPass
     };
     Value x = value;
     if (align && format->packed) {
-      x = b.create<SliceOp>(loc("unalign"), u8Tensor({n, fh, fw * c}), x,
-                            b.getDenseI64ArrayAttr({0}),
-                            b.getDenseI64ArrayAttr({fw * c}),
-                            b.getDenseI64ArrayAttr({1}),
-                            b.getDenseI64ArrayAttr({2}));
+      x = b.create<SliceOp>(
+          loc("unalign"), u8Tensor({n, fh, fw * c}), x,
+          b.getDenseI64ArrayAttr({0}), b.getDenseI64ArrayAttr({fw * c}),
+          b.getDenseI64ArrayAttr({1}), b.getDenseI64ArrayAttr({2}));
       x = b.create<ReshapeOp>(loc("unpack"), u8Tensor({n, fh, fw, c}), x);
     } else if (align) {
-      x = b.create<SliceOp>(loc("unalign"), u8Tensor({n, c, fh, fw}), x,
-                            b.getDenseI64ArrayAttr({0}),
-                            b.getDenseI64ArrayAttr({fw}),
-                            b.getDenseI64ArrayAttr({1}),
-                            b.getDenseI64ArrayAttr({3}));
+      x = b.create<SliceOp>(
+          loc("unalign"), u8Tensor({n, c, fh, fw}), x,
+          b.getDenseI64ArrayAttr({0}), b.getDenseI64ArrayAttr({fw}),
+          b.getDenseI64ArrayAttr({1}), b.getDenseI64ArrayAttr({3}));
     }
     if (format->packed)
       x = b.create<PermuteOp>(loc("planar"), u8Tensor({n, c, fh, fw}), x,
@@ -294,10 +292,10 @@ struct FusePreprocessPass
       for (int64_t ch = 0; ch < c; ++ch)
         for (int64_t v = 0; v < 256; ++v) {
           double real = (double(v) - mean[ch]) * scale[ch];
-          int64_t code = quantmath::roundToInt(
-                             real / q.getScale(),
-                             quantmath::RoundMode::HalfAwayFromZero) +
-                         q.getZeroPoint();
+          int64_t code =
+              quantmath::roundToInt(real / q.getScale(),
+                                    quantmath::RoundMode::HalfAwayFromZero) +
+              q.getZeroPoint();
           table.push_back(quantmath::saturate(code, q.getStorageTypeMin(),
                                               q.getStorageTypeMax()));
         }
@@ -319,10 +317,10 @@ struct FusePreprocessPass
                : f.isF16() ? makeF16Array(values)
                            : NpyArray::fromFloat(values, {c});
       };
-      Value scaleW = createWeight(b, module, weightName("scale"), {c}, f,
-                                  array(s));
-      Value biasW = createWeight(b, module, weightName("bias"), {c}, f,
-                                 array(bias));
+      Value scaleW =
+          createWeight(b, module, weightName("scale"), {c}, f, array(s));
+      Value biasW =
+          createWeight(b, module, weightName("bias"), {c}, f, array(bias));
       Value pixels = b.create<CastOp>(
           top::makeNameLoc(ctx, name.str() + "_preprocess_pixels"),
           RankedTensorType::get(nchw, f), x, b.getStringAttr("HalfToEven"));

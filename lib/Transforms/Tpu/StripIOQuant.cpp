@@ -25,8 +25,7 @@ bool isStrippableInputCast(Operation *user) {
   return isQuantized(cast.getOutput()) || (to && !to.isF32());
 }
 
-struct StripIOQuantPass
-    : tpuc::tpu::impl::StripIOQuantBase<StripIOQuantPass> {
+struct StripIOQuantPass : tpuc::tpu::impl::StripIOQuantBase<StripIOQuantPass> {
   using StripIOQuantBase::StripIOQuantBase;
 
   void runOnOperation() override {

@@ -93,10 +93,9 @@ struct WeightFoldPass : tpuc::tpu::impl::WeightFoldBase<WeightFoldPass> {
       for (int i = 1; store && store->contains(name); ++i)
         name = base + "_" + std::to_string(i);
       OpBuilder b(op);
-      Value weight = createWeight(b, module, name, type.getShape(),
-                                  type.getElementType(),
-                                  storedArray(type.getElementType(),
-                                              results.front().data));
+      Value weight = createWeight(
+          b, module, name, type.getShape(), type.getElementType(),
+          storedArray(type.getElementType(), results.front().data));
       op->getResult(0).replaceAllUsesWith(weight);
       op->erase();
     }

@@ -1,4 +1,5 @@
-//===- TpuOps.h - Tpu dialect ------------------------------------*- C++ -*-===//
+//===- TpuOps.h - Tpu dialect ------------------------------------*- C++
+//-*-===//
 
 #ifndef TPUC_DIALECT_TPU_TPUOPS_H
 #define TPUC_DIALECT_TPU_TPUOPS_H

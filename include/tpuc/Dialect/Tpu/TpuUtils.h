@@ -1,4 +1,5 @@
-//===- TpuUtils.h - Storage types and chips of Tpu tensors -------*- C++ -*-===//
+//===- TpuUtils.h - Storage types and chips of Tpu tensors -------*- C++
+//-*-===//
 
 #ifndef TPUC_DIALECT_TPU_TPUUTILS_H
 #define TPUC_DIALECT_TPU_TPUUTILS_H
@@ -54,13 +55,13 @@ getCalibratedRange(mlir::Value value) {
 
 /// Symmetric int8 of `threshold / 127` (zero point 0); unsigned u8 of
 /// `threshold / 255` when `isUnsigned`.
-mlir::quant::UniformQuantizedType
-getSymmetricInt8Type(mlir::MLIRContext *ctx, double threshold,
-                     bool isUnsigned = false);
+mlir::quant::UniformQuantizedType getSymmetricInt8Type(mlir::MLIRContext *ctx,
+                                                       double threshold,
+                                                       bool isUnsigned = false);
 /// Asymmetric 8-bit type covering [min, max] (u8 when min >= 0), with the
 /// zero point nudged to an integer so that 0.0 is exact.
-mlir::quant::UniformQuantizedType
-getAsymmetricInt8Type(mlir::MLIRContext *ctx, double min, double max);
+mlir::quant::UniformQuantizedType getAsymmetricInt8Type(mlir::MLIRContext *ctx,
+                                                        double min, double max);
 
 /// `type` with its element type replaced.
 mlir::RankedTensorType withElementType(mlir::Type type, mlir::Type element);
