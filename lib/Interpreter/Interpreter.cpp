@@ -123,12 +123,15 @@ public:
   }
 
   /// Called between runs. An identical run takes the same buffers again, so
-  /// the pool keeps what this run took (counting reuse) and drops the rest,
-  /// largest first: buffers left from runs of another kind (keepAll keeps
-  /// every tensor alive) do not stay forever.
+  /// the pool keeps what this run took (counting reuse), but no more than
+  /// four times what the run had in use at once, which bounds the memory
+  /// that exact-size reuse costs over the run's own peak. Buffers left from
+  /// runs of another kind (keepAll holds every tensor) do not stay either.
+  /// The largest go first.
   void trim() {
+    size_t keep = std::min(taken_, 4 * peak_);
     auto drop = [&](auto &buffers) {
-      while (idle_ > taken_ && !buffers.empty()) {
+      while (idle_ > keep && !buffers.empty()) {
         auto last = std::prev(buffers.end());
         idle_ -= last->first;
         buffers.erase(last);
@@ -136,7 +139,7 @@ public:
     };
     drop(vectors_);
     drop(aligned_);
-    taken_ = 0;
+    taken_ = live_ = peak_ = 0;
   }
 
 private:
@@ -149,14 +152,21 @@ private:
       return buffers.end();
     return it;
   }
-  void noteTaken(size_t capacity) { taken_ += capacity; }
-  void noteGiven(size_t capacity) { idle_ += capacity; }
+  void noteTaken(size_t capacity) {
+    taken_ += capacity;
+    live_ += capacity;
+    peak_ = std::max(peak_, live_);
+  }
+  void noteGiven(size_t capacity) {
+    idle_ += capacity;
+    live_ -= std::min(live_, capacity);
+  }
 
   std::multimap<size_t, std::vector<float>> vectors_;
   std::multimap<size_t, AlignedBuffer> aligned_;
-  /// Floats handed out in this run (a buffer taken twice counts twice) and
-  /// floats in the pool.
-  size_t taken_ = 0, idle_ = 0;
+  /// Floats handed out in this run (a buffer taken twice counts twice), in
+  /// the pool, handed out and not given back, and the most of those at once.
+  size_t taken_ = 0, idle_ = 0, live_ = 0, peak_ = 0;
 };
 
 /// A Conv with its primitive and, once reordered, its constant weights.
@@ -798,8 +808,14 @@ bool Runner::layoutPermute(top::PermuteOp op) {
   auto tensor = std::make_shared<Tensor>();
   tensor->shape.assign(outShape.begin(), outShape.end());
   tensor->data = pool_.takeVector(Tensor::numelOf(outShape), false);
-  du::reorderInto(du::wrap(view, slot->blocked.data()),
-                  du::wrap(du::plainDesc(outShape), tensor->ptr()));
+  try {
+    du::reorderInto(du::wrap(view, slot->blocked.data()),
+                    du::wrap(du::plainDesc(outShape), tensor->ptr()));
+  } catch (const dnnl::error &) {
+    // No reorder for this view: the kernel permutes the row-major data.
+    pool_.give(std::move(tensor->data));
+    return false;
+  }
   du::cpuStream().wait();
   store(op.getOutput(), std::move(tensor), /*owned=*/true);
   return true;

@@ -106,7 +106,7 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
   const int n = static_cast<int>(entries.size());
   // Wide enough for a few pixels per tensor, within what viewers show
   // without zooming out too far.
-  const int left = 70, right = 30, top = 64, bottom = 56;
+  const int left = 84, right = 30, top = 70, bottom = 56;
   const int plotW = std::clamp(n * 6, 640, 2400), plotH = 380;
   const int width = left + plotW + right, height = top + plotH + bottom;
   cv::Mat image(height, width, CV_8UC3, kWhite);
@@ -133,7 +133,9 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
   for (int k = 0; k <= static_cast<int>(yMax); ++k) {
     int y = yOf(k);
     cv::line(image, {left, y}, {left + plotW, y}, kGrid, 1);
-    std::string label = k == 0 ? "0" : "0." + std::string(k, '9');
+    std::string label = k == 0                           ? "0"
+                        : k == static_cast<int>(kMaxNines) ? "1"
+                                                           : "0." + std::string(k, '9');
     text(image, label, {left - 8 - textWidth(label, 0.4), y + 4}, 0.4, kAxis);
   }
   // Vertical grid every 10, 20, 50, ... tensors.
@@ -208,9 +210,9 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
     text(image, label, {tx, top + 16}, 0.42, kFail);
     summary += "; first: " + shorten(e.name, 48);
   }
-  text(image, shorten(options.title, 110), {left, 22}, 0.5, kBlack);
-  text(image, summary, {left, 44}, 0.42, failed ? kFail : kAxis);
-  text(image, "cos", {8, top + 12}, 0.4, kAxis);
+  text(image, shorten(options.title, 110), {8, 22}, 0.5, kBlack);
+  text(image, summary, {8, 44}, 0.42, failed ? kFail : kAxis);
+  text(image, "cosine", {8, top - 10}, 0.4, kAxis);
 
   std::vector<uint8_t> png;
   // Fixed compression settings, so the bytes do not depend on defaults.

@@ -27,6 +27,7 @@
 #include "tpuc/Interpreter/Interpreter.h"
 #include "tpuc/Interpreter/RealValues.h"
 #include "tpuc/Support/Compare.h"
+#include "tpuc/Support/LayerReport.h"
 #include "tpuc/Support/ListParsing.h"
 #include "tpuc/Support/Npz.h"
 #include "tpuc/Support/StagedOutputs.h"
@@ -83,6 +84,15 @@ static cl::opt<std::string>
 static cl::opt<std::string> excepts("excepts",
                                     cl::desc("Tensors not to compare"),
                                     cl::cat(category));
+static cl::opt<std::string> reportCsvFlag(
+    "report_csv",
+    cl::desc("Write every compared tensor's similarity as CSV (model order)"),
+    cl::cat(category));
+static cl::opt<std::string> reportPngFlag(
+    "report_png",
+    cl::desc("Plot every compared tensor's cosine (model order), the ones "
+             "below the tolerance marked"),
+    cl::cat(category));
 static cl::opt<std::string> modelFlag("model",
                                       cl::desc("Output .cvimodel/.bmodel"),
                                       cl::cat(category));
@@ -132,6 +142,7 @@ struct Options {
   std::vector<std::string> testInputs;
   std::string testReference;
   StringSet<> excepts;
+  std::string reportCsv, reportPng;
   std::string modelPath;
   std::string customizationFormat;
   bool compareAll = false, skipValidation = false, quantInput = false,
@@ -196,6 +207,17 @@ Expected<Options> parseOptions() {
     return optionError("--aligned_input needs --fuse_preprocess");
   if (!opts.testReference.empty() && opts.testInputs.empty())
     return optionError("--test_reference needs --test_input");
+  opts.reportCsv = reportCsvFlag;
+  opts.reportPng = reportPngFlag;
+  for (auto *flag : {&reportCsvFlag, &reportPngFlag}) {
+    if (flag->getNumOccurrences() && flag->empty())
+      return optionError("--" + flag->ArgStr + " needs a file name");
+    if (!flag->empty() && opts.testInputs.empty())
+      return optionError("--" + flag->ArgStr +
+                         " needs --test_input (it reports the validation)");
+    if (Error err = tpuc::checkReportPath(*flag, flag->ArgStr))
+      return std::move(err);
+  }
   for (const std::string &file : opts.testInputs)
     if (!sys::fs::exists(file))
       return optionError("--test_input " + file + ": no such file");
@@ -462,6 +484,24 @@ Expected<bool> Deployer::validate() {
          << outputsCompared << " outputs; tolerance cos "
          << format("%g", opts_.tolCos) << ", euclid "
          << format("%g", opts_.tolEuclid) << "\n";
+  // The report is written whatever the outcome: a failed validation is
+  // when it is needed.
+  if (!opts_.reportCsv.empty() || !opts_.reportPng.empty()) {
+    std::vector<tpuc::LayerReportEntry> entries;
+    for (const Comparison &c : compared)
+      entries.push_back(
+          {c.name, c.similarity, c.passed, outputs.contains(c.name)});
+    tpuc::LayerReportOptions report;
+    report.tolCos = opts_.tolCos;
+    report.tolEuclid = opts_.tolEuclid;
+    report.title = "model_deploy " + sys::path::filename(opts_.mlirPath).str() +
+                   " " + prefix_ + " vs " +
+                   (opts_.testReference.empty() ? std::string("the Top model")
+                                                : opts_.testReference);
+    if (Error err = tpuc::writeLayerReport(entries, report, opts_.reportCsv,
+                                           opts_.reportPng))
+      return std::move(err);
+  }
   if (!ok && firstBad)
     errs() << kTool << ": error: outputs are below the tolerance; the first "
            << "tensor below it is '" << firstBad->name << "' (cos "

@@ -20,6 +20,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <pwd.h>
@@ -229,24 +230,34 @@ OrtSession::start(StringRef model, ArrayRef<std::string> outputs,
   return session;
 }
 
+/// Waits for `pid` after its stdin was closed, ending it when it does not
+/// exit within seconds.
+static void reap(int pid) {
+  int status;
+  for (int tries = 0; tries < 100; ++tries) {
+    if (waitpid(pid, &status, WNOHANG) != 0)
+      return;
+    usleep(50000);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+}
+
 OrtSession::~OrtSession() {
+  // With its stdin closed the server finishes and exits.
   if (toChild_ >= 0)
     close(toChild_);
   if (fromChild_ >= 0)
     close(fromChild_);
-  // With its stdin closed the server finishes and exits.
-  if (pid_ > 0) {
-    int status;
-    waitpid(pid_, &status, 0);
-  }
+  if (pid_ > 0)
+    reap(pid_);
 }
 
 Error OrtSession::childFailed(StringRef what) {
   if (pid_ > 0) {
     close(toChild_);
     toChild_ = -1;
-    int status;
-    waitpid(pid_, &status, 0);
+    reap(pid_);
     pid_ = -1;
   }
   std::string why = lastLine(errPath_);

@@ -754,6 +754,10 @@ Error Evaluator::evaluate() {
                          .count();
       if (opts_.task == Task::Classify) {
         const tpuc::Tensor &scores = outputs.front();
+        if (scores.numel() < numClasses_)
+          return optionError(stage->label() + " on " + image.path +
+                             ": the output has " + Twine(scores.numel()) +
+                             " values for " + Twine(numClasses_) + " classes");
         classification_[s].add(
             ArrayRef<float>(scores.ptr(), static_cast<size_t>(numClasses_)),
             image.classId);

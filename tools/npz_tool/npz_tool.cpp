@@ -4,8 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tpuc/Dialect/Top/TopUtils.h"
 #include "tpuc/Support/Compare.h"
+#include "tpuc/Support/LayerReport.h"
 #include "tpuc/Support/Npz.h"
+#include "tpuc/Support/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -31,11 +37,14 @@ const char *const kUsage =
 
 commands:
   compare <a.npz> <b.npz> [--tolerance COS,EUCLID] [--excepts N1,N2,...] [-v|-vv]
-      Compares every tensor present in both archives (in the order of a.npz)
-      and fails if cosine < COS or euclidean similarity < EUCLID
-      (default 0.99,0.99). -v adds the max abs difference, -vv also dtypes,
-      shapes and where the largest difference is. Exit status 1 if any
-      tensor failed.
+          [--mlir MODEL.mlir] [--report_csv F.csv] [--report_png F.png]
+      Compares every tensor present in both archives (in the order of a.npz,
+      or in the model's order with --mlir) and fails if cosine < COS or
+      euclidean similarity < EUCLID (default 0.99,0.99). -v adds the max abs
+      difference, -vv also dtypes, shapes and where the largest difference
+      is. --report_csv/--report_png write every compared tensor as CSV and
+      as a plot of its cosine, the tensors below the tolerance marked, the
+      first of them named. Exit status 1 if any tensor failed.
   list <f.npz>
       One line per tensor: name, dtype, shape.
   dump <f.npz> [name] [--count N]
@@ -64,7 +73,9 @@ int fail(Error err) { return fail(toString(std::move(err))); }
 struct Args {
   std::vector<std::string> positionals;
   std::string tolerance, excepts, count;
+  std::string mlir, reportCsv, reportPng;
   bool haveTolerance = false, haveExcepts = false, haveCount = false;
+  bool haveMlir = false, haveReportCsv = false, haveReportPng = false;
   bool compress = false;
   int verbosity = 0;
 };
@@ -107,6 +118,15 @@ std::string parseArgs(ArrayRef<const char *> argv, Args &args) {
     } else if (flag == "--count") {
       slot = &args.count;
       seen = &args.haveCount;
+    } else if (flag == "--mlir") {
+      slot = &args.mlir;
+      seen = &args.haveMlir;
+    } else if (flag == "--report_csv") {
+      slot = &args.reportCsv;
+      seen = &args.haveReportCsv;
+    } else if (flag == "--report_png") {
+      slot = &args.reportPng;
+      seen = &args.haveReportPng;
     } else {
       return "unknown option '" + arg.str() + "'";
     }
@@ -248,6 +268,15 @@ int runCompare(const Args &args) {
   StringSet<> excepts;
   for (const std::string &name : splitList(args.excepts))
     excepts.insert(name);
+  for (auto [flag, path] : {std::pair<StringRef, const std::string &>{
+                                "report_csv", args.reportCsv},
+                            {"report_png", args.reportPng}})
+    if (Error err = checkReportPath(path, flag))
+      return fail(std::move(err));
+  if ((args.haveReportCsv && args.reportCsv.empty()) ||
+      (args.haveReportPng && args.reportPng.empty()) ||
+      (args.haveMlir && args.mlir.empty()))
+    return usageError("--mlir, --report_csv and --report_png need a file");
 
   const std::string &pathA = args.positionals[0], &pathB = args.positionals[1];
   auto readerA = NpzReader::open(pathA);
@@ -257,6 +286,39 @@ int runCompare(const Args &args) {
   if (!readerB)
     return fail(readerB.takeError());
   const NpzReader &a = **readerA, &b = **readerB;
+
+  // With a model, tensors go in its order (the first failure is then the
+  // first tensor that diverges); the others follow in a.npz's order.
+  std::vector<std::string> order = a.names();
+  StringSet<> outputs;
+  if (args.haveMlir) {
+    mlir::MLIRContext ctx;
+    OneLineDiagnostics diagnostics(&ctx, "npz_tool");
+    auto module = loadModule(ctx, args.mlir);
+    if (!module)
+      return 1;
+    StringMap<size_t> position;
+    module->walk([&](mlir::Operation *op) {
+      for (mlir::Value v : op->getResults()) {
+        std::string name = top::getTensorName(v);
+        if (!name.empty())
+          position.try_emplace(name, position.size());
+      }
+      if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op))
+        for (mlir::Value v : ret.getOperands())
+          outputs.insert(top::getTensorName(v));
+    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const std::string &x, const std::string &y) {
+                       auto px = position.find(x), py = position.find(y);
+                       size_t ix = px == position.end() ? SIZE_MAX
+                                                        : px->second;
+                       size_t iy = py == position.end() ? SIZE_MAX
+                                                        : py->second;
+                       return ix < iy;
+                     });
+  }
+  std::vector<LayerReportEntry> report;
 
   size_t width = 0;
   for (const std::string &name : a.names())
@@ -273,7 +335,7 @@ int runCompare(const Args &args) {
     ++skipped;
   };
 
-  for (const std::string &name : a.names()) {
+  for (const std::string &name : order) {
     if (excepts.contains(name)) {
       skip(name, "excepted");
       continue;
@@ -294,6 +356,10 @@ int runCompare(const Args &args) {
       outs() << "  shape mismatch " << formatShape(arrayA->shape) << " vs "
              << formatShape(arrayB->shape) << "  FAILED\n";
       ++failed;
+      Similarity none;
+      none.cosine = none.euclidean = none.sqnrDb = none.maxAbsDiff =
+          std::numeric_limits<double>::quiet_NaN();
+      report.push_back({name, none, false, outputs.contains(name)});
       continue;
     }
     std::vector<float> valuesA = arrayA->toFloat(), valuesB = arrayB->toFloat();
@@ -307,6 +373,7 @@ int runCompare(const Args &args) {
       outs() << "  max_abs_diff " << formatDouble(s.maxAbsDiff, "%.6g");
     outs() << "  " << (ok ? "PASSED" : "FAILED") << "\n";
     ++(ok ? passed : failed);
+    report.push_back({name, s, ok, outputs.contains(name)});
     if (args.verbosity >= 2) {
       outs() << "    a: " << dtypeName(arrayA->dtype) << " "
              << formatShape(arrayA->shape)
@@ -343,6 +410,15 @@ int runCompare(const Args &args) {
   }
   outs() << compared << " compared, " << passed << " passed, " << failed
          << " failed, " << skipped << " skipped\n";
+  if (args.haveReportCsv || args.haveReportPng) {
+    LayerReportOptions options;
+    options.tolCos = tolCos;
+    options.tolEuclid = tolEuclid;
+    options.title = "npz_tool compare " + pathA + " " + pathB;
+    if (Error err =
+            writeLayerReport(report, options, args.reportCsv, args.reportPng))
+      return fail(std::move(err));
+  }
   return failed ? 1 : 0;
 }
 
@@ -350,11 +426,16 @@ int runCompare(const Args &args) {
 // list, dump
 //===----------------------------------------------------------------------===//
 
+/// Options only compare takes.
+bool hasCompareOptions(const Args &args) {
+  return args.haveMlir || args.haveReportCsv || args.haveReportPng;
+}
+
 int runList(const Args &args) {
   if (args.positionals.size() != 1)
     return usageError("list needs exactly one archive");
   if (args.haveTolerance || args.haveExcepts || args.haveCount ||
-      args.compress || args.verbosity)
+      args.compress || args.verbosity || hasCompareOptions(args))
     return usageError("list takes no options");
   auto reader = NpzReader::open(args.positionals[0]);
   if (!reader)
@@ -417,7 +498,8 @@ void dumpArray(StringRef name, const NpyArray &array, uint64_t count) {
 int runDump(const Args &args) {
   if (args.positionals.empty() || args.positionals.size() > 2)
     return usageError("dump needs an archive and optionally a tensor name");
-  if (args.haveTolerance || args.haveExcepts || args.compress || args.verbosity)
+  if (args.haveTolerance || args.haveExcepts || args.compress ||
+      args.verbosity || hasCompareOptions(args))
     return usageError("dump takes only --count");
   uint64_t count = 16;
   if (args.haveCount && StringRef(args.count).trim().getAsInteger(10, count))
@@ -453,7 +535,7 @@ int runExtract(const Args &args) {
     return usageError("extract needs an input archive, an output archive and "
                       "tensor names");
   if (args.haveTolerance || args.haveExcepts || args.haveCount ||
-      args.verbosity)
+      args.verbosity || hasCompareOptions(args))
     return usageError("extract takes only --compress");
   std::vector<std::string> names;
   for (size_t i = 2; i < args.positionals.size(); ++i)

@@ -84,6 +84,11 @@ static cl::opt<std::string>
                  cl::desc("Number of samples to search on (default 10; 0: "
                           "all of them)"),
                  cl::cat(category));
+static cl::opt<std::string> sensitivityNumFlag(
+    "sensitivity_num",
+    cl::desc("Samples the loss table (each layer alone in INT8) is measured "
+             "on (default 3; 0: all --input_num samples)"),
+    cl::cat(category));
 static cl::opt<std::string> expectedCosFlag(
     "expected_cos",
     cl::desc("Cosine the outputs must reach (default 0.99)"),
@@ -207,6 +212,14 @@ Expected<Options> parseOptions() {
       return optionError("malformed --input_num '" + inputNumFlag +
                          "': expected a sample count (0 = all samples)");
     opts.inputNum = count;
+  }
+  if (sensitivityNumFlag.getNumOccurrences()) {
+    uint64_t count;
+    if (StringRef(sensitivityNumFlag).trim().getAsInteger(10, count))
+      return optionError("malformed --sensitivity_num '" +
+                         sensitivityNumFlag +
+                         "': expected a sample count (0 = all samples)");
+    opts.search.sensitivitySamples = count;
   }
   auto expected = cosineFlag(expectedCosFlag, 0.99);
   if (!expected)
@@ -438,12 +451,9 @@ int run(const Options &opts) {
     outs() << (i ? ", " : " ") << result->lossTable[i].name << " "
            << formatDouble(result->lossTable[i].outputCos, "%.6f");
   outs() << "\n";
-  outs() << "outputs cos: all INT8 " << formatDouble(result->int8Cos, "%.6f")
-         << ", with the table " << formatDouble(result->finalCos, "%.6f");
-  if (!std::isnan(result->floatCos))
-    outs() << ", all " << mode << " "
-           << formatDouble(result->floatCos, "%.6f");
-  outs() << "\n"
+  outs() << "outputs cos to the all-" << mode << " model: all INT8 "
+         << formatDouble(result->int8Cos, "%.6f") << ", with the table "
+         << formatDouble(result->finalCos, "%.6f") << "\n"
          << mode << " layers: " << result->floatLayers.size() << " of "
          << result->numOps << " ("
          << formatDouble(100.0 * result->floatLayers.size() /

@@ -1,5 +1,4 @@
-//===- Interpreter.h - Executes a module on the host -------------*- C++
-//-*-===//
+//===- Interpreter.h - Executes a module on the host ------------*- C++ -*-===//
 //
 // Runs a module's `main` function op by op with the kernels of the
 // KernelRegistry. Top ops execute their float reference implementation; Tpu

@@ -23,6 +23,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 
@@ -100,24 +101,75 @@ StorageOf storageOf(Value value) {
   return s;
 }
 
-/// cos(ref, stored - zp): the cosine of the real values without converting
-/// them (the scale cancels).
-double storedCosine(llvm::ArrayRef<float> ref, const float *stored, int64_t n,
-                    int64_t zeroPoint) {
-  double dot = 0, na = 0, nb = 0;
-  double zp = static_cast<double>(zeroPoint);
+/// Sums of a cosine: a·b, a·a, b·b.
+struct Sums {
+  double dot = 0, aa = 0, bb = 0;
+};
+
+/// Adds ref[i]·(stored[i] - zp) and the squares. The loops are SIMD
+/// reductions: their order is fixed by the compiler, so results are the
+/// same on every run.
+void accumulate(const float *ref, const float *stored, int64_t n, double zp,
+                Sums &sums) {
+  double dot = 0, aa = 0, bb = 0;
+#pragma omp simd reduction(+ : dot, aa, bb)
   for (int64_t i = 0; i < n; ++i) {
-    double a = ref[i], b = stored[i] - zp;
+    double a = ref[i], b = double(stored[i]) - zp;
     dot += a * b;
-    na += a * a;
-    nb += b * b;
+    aa += a * a;
+    bb += b * b;
   }
-  if (na == 0 && nb == 0)
+  sums.dot += dot;
+  sums.aa += aa;
+  sums.bb += bb;
+}
+
+/// The same with the reference as bf16 bits.
+void accumulate(const uint16_t *ref, const float *stored, int64_t n,
+                double zp, Sums &sums) {
+  double dot = 0, aa = 0, bb = 0;
+#pragma omp simd reduction(+ : dot, aa, bb)
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits = uint32_t(ref[i]) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof(f));
+    double a = f, b = double(stored[i]) - zp;
+    dot += a * b;
+    aa += a * a;
+    bb += b * b;
+  }
+  sums.dot += dot;
+  sums.aa += aa;
+  sums.bb += bb;
+}
+
+/// The same around a per-element center: (ref - center)·(real - center)
+/// with real = (stored - zp) * scale.
+void accumulateCentered(const float *ref, const float *center,
+                        const float *stored, int64_t n, double zp,
+                        double scale, Sums &sums) {
+  double dot = 0, aa = 0, bb = 0;
+#pragma omp simd reduction(+ : dot, aa, bb)
+  for (int64_t i = 0; i < n; ++i) {
+    double c = center[i];
+    double a = ref[i] - c, b = (double(stored[i]) - zp) * scale - c;
+    dot += a * b;
+    aa += a * a;
+    bb += b * b;
+  }
+  sums.dot += dot;
+  sums.aa += aa;
+  sums.bb += bb;
+}
+
+/// The cosine of the sums: 1 when both sides are all zero, 0 when only one
+/// is, and NaN (from inf/NaN elements) counts as no similarity at all.
+double cosineOf(const Sums &s) {
+  if (s.aa == 0 && s.bb == 0)
     return 1;
-  if (na == 0 || nb == 0)
+  if (s.aa == 0 || s.bb == 0)
     return 0;
-  double c = dot / std::sqrt(na * nb);
-  // NaN (from inf/NaN elements) counts as no similarity at all.
+  double c = s.dot / std::sqrt(s.aa * s.bb);
   return std::isnan(c) ? 0 : std::clamp(c, -1.0, 1.0);
 }
 
@@ -149,12 +201,6 @@ void compact(llvm::ArrayRef<float> values, std::vector<uint16_t> &bits) {
   bits.resize(values.size());
   for (size_t i = 0; i < values.size(); ++i)
     bits[i] = floatToBf16(values[i]);
-}
-
-void expand(const std::vector<uint16_t> &bits, std::vector<float> &out) {
-  out.resize(bits.size());
-  for (size_t i = 0; i < bits.size(); ++i)
-    out[i] = bf16ToFloat(bits[i]);
 }
 
 /// Ops that assemble a tensor from others without computing: what a
@@ -352,7 +398,7 @@ llvm::Error Evaluator::buildPartMaps() {
         } else {
           // A constant part (a weight concatenated in): one more label.
           auto weight = v.getDefiningOp<top::WeightOp>();
-          const Tensor *w = weight ? reference_->getWeight(weight) : nullptr;
+          const Tensor *w = weight ? topInterp_->getWeight(weight) : nullptr;
           if (!w) {
             ok = false;
             break;
@@ -365,7 +411,7 @@ llvm::Error Evaluator::buildPartMaps() {
         }
       }
       std::vector<Tensor> results;
-      if (!ok || failed(reference_->runOp(layer.op, operands, results))) {
+      if (!ok || failed(topInterp_->runOp(layer.op, operands, results))) {
         ok = false;
         break;
       }
@@ -375,12 +421,20 @@ llvm::Error Evaluator::buildPartMaps() {
     // A chain the label kernels cannot follow is judged as one tensor.
     if (!ok || int64_t(labels[target].data.size()) != tensors_[target].numel)
       continue;
+    // Parts are runs of consecutive elements (a concat along an axis, then
+    // reshapes): kept as segments, so comparisons stay vector loops.
     PartMap map;
-    map.labels.resize(labels[target].data.size());
     llvm::SmallSetVector<unsigned, 8> present;
-    for (auto [i, v] : llvm::enumerate(labels[target].data)) {
-      map.labels[i] = static_cast<uint16_t>(v);
-      present.insert(map.labels[i]);
+    const std::vector<float> &values = labels[target].data;
+    for (size_t i = 0; i < values.size();) {
+      size_t j = i + 1;
+      while (j < values.size() && values[j] == values[i])
+        ++j;
+      uint16_t part = static_cast<uint16_t>(values[i]);
+      map.segments.push_back({static_cast<uint32_t>(i),
+                              static_cast<uint32_t>(j - i), part});
+      present.insert(part);
+      i = j;
     }
     if (present.size() < 2)
       continue;
@@ -390,38 +444,75 @@ llvm::Error Evaluator::buildPartMaps() {
   return llvm::Error::success();
 }
 
-double Evaluator::similarity(unsigned index, llvm::ArrayRef<float> ref,
-                             const float *stored, int64_t zp) const {
-  int64_t n = static_cast<int64_t>(ref.size());
+template <typename Ref>
+double Evaluator::similarityOf(unsigned index, const Ref *ref,
+                               const float *stored, int64_t zp) const {
+  int64_t n = tensors_[index].numel;
   auto it = parts_.find(index);
-  if (it == parts_.end())
-    return storedCosine(ref, stored, n, zp);
+  if (it == parts_.end()) {
+    Sums sums;
+    accumulate(ref, stored, n, double(zp), sums);
+    return cosineOf(sums);
+  }
   const PartMap &map = it->second;
-  std::vector<double> dot(map.numParts), na(map.numParts), nb(map.numParts);
+  std::vector<Sums> sums(map.numParts);
   std::vector<char> present(map.numParts, 0);
-  double z = static_cast<double>(zp);
-  for (int64_t i = 0; i < n; ++i) {
-    unsigned p = map.labels[i];
-    double a = ref[i], b = stored[i] - z;
-    dot[p] += a * b;
-    na[p] += a * a;
-    nb[p] += b * b;
-    present[p] = 1;
+  for (const PartMap::Segment &segment : map.segments) {
+    accumulate(ref + segment.start, stored + segment.start, segment.length,
+               double(zp), sums[segment.part]);
+    present[segment.part] = 1;
   }
-  double sum = 0;
+  double total = 0;
   unsigned count = 0;
-  for (unsigned p = 0; p < map.numParts; ++p) {
-    if (!present[p])
-      continue;
-    ++count;
-    if (na[p] == 0 && nb[p] == 0)
-      sum += 1;
-    else if (na[p] != 0 && nb[p] != 0) {
-      double c = dot[p] / std::sqrt(na[p] * nb[p]);
-      sum += std::isnan(c) ? 0 : std::clamp(c, -1.0, 1.0);
+  for (unsigned p = 0; p < map.numParts; ++p)
+    if (present[p]) {
+      total += cosineOf(sums[p]);
+      ++count;
     }
+  return count ? total / count : 1;
+}
+
+double Evaluator::outputSimilarity(size_t c, const float *ref,
+                                   const float *stored, int64_t zp,
+                                   double scale) const {
+  unsigned index = compare_[c];
+  if (centers_.empty())
+    return similarity(index, ref, stored, zp);
+  const float *center = centers_[c].ptr();
+  int64_t n = tensors_[index].numel;
+  auto it = parts_.find(index);
+  if (it == parts_.end()) {
+    Sums sums;
+    accumulateCentered(ref, center, stored, n, double(zp), scale, sums);
+    return cosineOf(sums);
   }
-  return count ? sum / count : 1;
+  const PartMap &map = it->second;
+  std::vector<Sums> sums(map.numParts);
+  std::vector<char> present(map.numParts, 0);
+  for (const PartMap::Segment &segment : map.segments) {
+    accumulateCentered(ref + segment.start, center + segment.start,
+                       stored + segment.start, segment.length, double(zp),
+                       scale, sums[segment.part]);
+    present[segment.part] = 1;
+  }
+  double total = 0;
+  unsigned count = 0;
+  for (unsigned p = 0; p < map.numParts; ++p)
+    if (present[p]) {
+      total += cosineOf(sums[p]);
+      ++count;
+    }
+  return count ? total / count : 1;
+}
+
+double Evaluator::similarity(unsigned index, const float *ref,
+                             const float *stored, int64_t zp) const {
+  return similarityOf(index, ref, stored, zp);
+}
+
+double Evaluator::similarity(unsigned index, const uint16_t *ref,
+                             const float *stored, int64_t zp) const {
+  return similarityOf(index, ref, stored, zp);
 }
 
 double Evaluator::combine(llvm::ArrayRef<double> compareCos) const {
@@ -443,9 +534,21 @@ llvm::Error Evaluator::prepare(bool keepTensors) {
   auto interpreter = Interpreter::create(top_);
   if (failed(interpreter))
     return failure("the Top model cannot run: " + capture.first());
-  reference_ = std::move(*interpreter);
+  topInterp_ = std::move(*interpreter);
   if (llvm::Error err = buildPartMaps())
     return err;
+
+  // The reference is the model with every layer in the float mode, as
+  // tpu-mlir's: what a table can reach at best, so that the float mode's
+  // own rounding (bf16 boxes are a few pixels coarse) costs nothing.
+  FloatSet all(layers_.size(), true);
+  auto floatModel = lower(all, /*allFloat=*/true);
+  if (!floatModel)
+    return floatModel.takeError();
+  floatModel_ = std::move(*floatModel);
+  auto floatInterp = Interpreter::create(*floatModel_);
+  if (failed(floatInterp))
+    return failure("the float model cannot run: " + capture.first());
 
   observer_.phaseStarted("float reference", samples_.size());
   refOutputs_.assign(samples_.size(), {});
@@ -468,12 +571,29 @@ llvm::Error Evaluator::prepare(bool keepTensors) {
         compact(t.data, kept[it->second]);
     };
     TensorMap results;
-    if (failed(reference_->run(inputs, results, run)))
-      return failure("the Top model failed on sample " + std::to_string(s) +
+    if (failed((*floatInterp)->run(inputs, results, run)))
+      return failure("the float model failed on sample " + std::to_string(s) +
                      ": " + capture.first());
+    for (auto [c, index] : llvm::enumerate(compare_))
+      if (int64_t(outputs[c].data.size()) != tensors_[index].numel)
+        return failure("the float model has no tensor '" +
+                       tensors_[index].name + "' to compare");
     observer_.progress(s + 1);
   }
   observer_.phaseFinished();
+  // The center of each compare tensor: its mean over the samples.
+  centers_.clear();
+  if (options_.centered && samples_.size() >= 2)
+    for (size_t c = 0; c < compare_.size(); ++c) {
+      Tensor center = refOutputs_[0][c];
+      std::vector<double> sum(center.data.begin(), center.data.end());
+      for (size_t s = 1; s < samples_.size(); ++s)
+        for (size_t i = 0; i < sum.size(); ++i)
+          sum[i] += refOutputs_[s][c].data[i];
+      for (size_t i = 0; i < sum.size(); ++i)
+        center.data[i] = static_cast<float>(sum[i] / samples_.size());
+      centers_.push_back(std::move(center));
+    }
   return llvm::Error::success();
 }
 
@@ -520,7 +640,6 @@ llvm::Expected<Evaluation> Evaluator::evaluate(const FloatSet &floats,
   if (withLayers)
     eval.layerCos.assign(layers_.size(), 0);
   std::vector<double> tensorCos(tensors_.size());
-  std::vector<float> refBuffer;
   double outputSum = 0;
   size_t n = samples_.size();
   for (size_t s = 0; s < n; ++s) {
@@ -535,15 +654,15 @@ llvm::Expected<Evaluation> Evaluator::evaluate(const FloatSet &floats,
       const TensorInfo &info = tensors_[index];
       if (t.numel() != info.numel)
         return;
-      int64_t zp = storageOf(v).zeroPoint;
+      StorageOf storage = storageOf(v);
+      int64_t zp = storage.zeroPoint;
       for (auto [c, compared] : llvm::enumerate(compare_))
         if (compared == index)
-          compareCos[c] =
-              similarity(index, refOutputs_[s][c].data, t.ptr(), zp);
-      if (withLayers && info.layer >= 0) {
-        expand(refTensors_[s][index], refBuffer);
-        tensorCos[index] = similarity(index, refBuffer, t.ptr(), zp);
-      }
+          compareCos[c] = outputSimilarity(c, refOutputs_[s][c].ptr(), t.ptr(),
+                                           zp, storage.scale);
+      if (withLayers && info.layer >= 0)
+        tensorCos[index] =
+            similarity(index, refTensors_[s][index].data(), t.ptr(), zp);
     };
     TensorMap results;
     if (failed((*interpreter)->run(samples_[s], results, run)))
@@ -584,7 +703,7 @@ llvm::Error Evaluator::referenceTensors(size_t s, std::vector<Tensor> &out) {
       out[it->second] = t;
   };
   TensorMap results;
-  if (failed(reference_->run(samples_[s], results, run)))
+  if (failed(topInterp_->run(samples_[s], results, run)))
     return failure("the Top model failed on sample " + std::to_string(s) +
                    ": " + capture.first());
   return llvm::Error::success();
@@ -644,7 +763,7 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
         return;
       StorageOf storage = storageOf(v);
       tensorCos[index] =
-          similarity(index, ref[index].data, t.ptr(), storage.zeroPoint);
+          similarity(index, ref[index].ptr(), t.ptr(), storage.zeroPoint);
       Tensor &kept = int8[index];
       kept.shape = ref[index].shape;
       kept.data.resize(info.numel);
@@ -696,10 +815,10 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
           }
           Value v = next.op->getOperand(i);
           auto weight = v.getDefiningOp<top::WeightOp>();
-          operands.push_back(weight ? reference_->getWeight(weight) : nullptr);
+          operands.push_back(weight ? topInterp_->getWeight(weight) : nullptr);
         }
         std::vector<Tensor> out;
-        if (failed(reference_->runOp(next.op, operands, out)))
+        if (failed(topInterp_->runOp(next.op, operands, out)))
           return failure("the Top model failed on sample " +
                          std::to_string(s) + ": " + capture.first());
         for (auto [r, tensor] : llvm::zip(next.results, out)) {
@@ -710,8 +829,8 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
       }
       std::vector<double> compareCos(compare_.size(), 1.0);
       for (auto [c, index] : llvm::enumerate(compare_))
-        compareCos[c] = similarity(index, refOutputs_[s][c].data,
-                                   current[index]->ptr(), 0);
+        compareCos[c] = outputSimilarity(c, ref[index].ptr(),
+                                         current[index]->ptr(), 0, 1);
       outputCos[l] += combine(compareCos);
       observer_.progress(++done);
     }

@@ -63,8 +63,12 @@ struct Evaluation {
 /// drown scores below 1 in one cosine, and an INT8 concat that rounds every
 /// score to 0 would still look almost perfect.
 struct PartMap {
-  /// Part of each element; empty when the tensor is one part.
-  std::vector<uint16_t> labels;
+  /// Runs of consecutive elements of one part.
+  struct Segment {
+    uint32_t start, length;
+    uint16_t part;
+  };
+  std::vector<Segment> segments;
   unsigned numParts = 1;
 };
 
@@ -111,9 +115,18 @@ private:
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   lower(const FloatSet &floats, bool allFloat);
   /// Similarity of tensor `index` (stored values with zero point `zp`) to
-  /// `ref`: the mean cosine of its parts.
-  double similarity(unsigned index, llvm::ArrayRef<float> ref,
-                    const float *stored, int64_t zp) const;
+  /// `ref` (f32, or bf16 bits): the mean cosine of its parts.
+  double similarity(unsigned index, const float *ref, const float *stored,
+                    int64_t zp) const;
+  double similarity(unsigned index, const uint16_t *ref, const float *stored,
+                    int64_t zp) const;
+  template <typename Ref>
+  double similarityOf(unsigned index, const Ref *ref, const float *stored,
+                      int64_t zp) const;
+  /// Similarity of compare tensor `c` (stored values, real = (stored - zp)
+  /// * scale) to `ref`, around the center when the outputs are centered.
+  double outputSimilarity(size_t c, const float *ref, const float *stored,
+                          int64_t zp, double scale) const;
   /// Weighted mean of the compare tensors' similarities.
   double combine(llvm::ArrayRef<double> compareCos) const;
   /// The reference's tensors of sample `s`, in f32.
@@ -133,10 +146,16 @@ private:
   /// By tensor index; only tensors assembled by Concat have parts.
   llvm::DenseMap<unsigned, PartMap> parts_;
 
-  std::unique_ptr<Interpreter> reference_;
+  /// The Top (f32) model: label maps and the sensitivity pass.
+  std::unique_ptr<Interpreter> topInterp_;
+  /// Every layer in the float mode: the reference of the searches.
+  mlir::OwningOpRef<mlir::ModuleOp> floatModel_;
   /// By sample: the compare tensors in f32, and (when kept) every tensor in
   /// bf16, whose rounding (2^-9 relative) is far below any tolerance.
   std::vector<std::vector<Tensor>> refOutputs_;
+  /// By compare tensor: the reference's mean over the samples (empty when
+  /// the outputs are compared as they are).
+  std::vector<Tensor> centers_;
   std::vector<std::vector<std::vector<uint16_t>>> refTensors_;
   bool keepTensors_ = false;
   size_t modelsEvaluated_ = 0;

@@ -47,11 +47,9 @@ std::string formatQuantTable(const SearchResult &result,
                                                             : "fast") +
          ", expected_cos " + format("%g", options.expectedCos) +
          ", min_layer_cos " + format("%g", options.minLayerCos) + "\n";
-  out += "# outputs cos: all INT8 " + format("%.6f", result.int8Cos) +
-         ", this table " + format("%.6f", result.finalCos);
-  if (!std::isnan(result.floatCos))
-    out += ", all " + mode + " " + format("%.6f", result.floatCos);
-  out += "\n";
+  out += "# outputs cos to the all-" + mode + " model: all INT8 " +
+         format("%.6f", result.int8Cos) + ", this table " +
+         format("%.6f", result.finalCos) + "\n";
   out += "###\n# op_name   quantize_mode\n";
   for (const std::string &name : result.floatLayers)
     out += name + " " + mode + "\n";
@@ -62,6 +60,8 @@ std::string formatLossTable(const SearchResult &result,
                             const SearchOptions &options,
                             llvm::StringRef date) {
   std::string out = header(result, options, date);
+  out += "# measured on the first " +
+         std::to_string(result.sensitivitySamples) + " sample(s)\n";
   out += "# each layer alone in INT8, every other layer float; Cos: the "
          "outputs' cosine to the float model, layer_cos: the layer's own "
          "(INT8 on float inputs)\n";

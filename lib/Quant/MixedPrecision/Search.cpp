@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 namespace tpuc::mix {
@@ -165,75 +166,62 @@ llvm::Error Search::fast(const std::vector<double> &outputLoss,
     return floats;
   };
 
-  // Losses of independent small errors add up (1 - cos is their energy
-  // relative to the output's): predict the k that reaches the target and
-  // check it, then bisect between what failed and what passed.
-  double total = 0;
-  for (unsigned index : order)
-    total += outputLoss[index];
-  double int8Loss = 1 - result_.int8Cos;
+  // Small independent errors add up: 1 - cos is their energy relative to
+  // the output's. So the loss left with the k worst layers in float is
+  // about the sum of the others' losses alone, scaled by how far that sum
+  // was off where it was last measured. Each guess is checked, and the
+  // guesses bracket the answer: `lo` k fail, `hi` k pass.
+  std::vector<double> tail(order.size() + 1, 0);
+  for (size_t k = order.size(); k-- > 0;)
+    tail[k] = tail[k + 1] + std::max(0.0, outputLoss[order[k]]);
   double allowed = 1 - options_.expectedCos;
-  size_t predicted = limit;
-  double remaining = total;
-  for (size_t k = 0; k <= limit; ++k) {
-    if (total <= 0 || remaining / total * int8Loss <= allowed) {
-      predicted = k;
-      break;
-    }
-    if (k < limit)
-      remaining -= outputLoss[order[k]];
-  }
-  predicted = std::max<size_t>(predicted, 1);
+  size_t lo = 0, hi = limit + 1;
+  double loLoss = 1 - result_.int8Cos;
+  std::map<size_t, double> measured;
+  auto guess = [&]() -> size_t {
+    double ratio = tail[lo] > 0 ? loLoss / tail[lo] : 1;
+    size_t k = lo + 1;
+    while (k < std::min(hi, limit) && tail[k] * ratio > allowed)
+      ++k;
+    if (hi <= limit && k >= hi)
+      k = lo + (hi - lo) / 2;
+    return std::clamp(k, lo + 1, std::min(hi - 1, limit));
+  };
 
-  std::map<size_t, double> tried;
-  auto attempt = [&](size_t k) -> llvm::Expected<bool> {
+  observer_.phaseStarted("fast search", 0);
+  while (hi - lo > 1 && lo < limit) {
+    size_t k = guess();
     auto eval = eval_.evaluate(floatsFor(k), /*withLayers=*/false,
                                options_.expectedCos);
     if (!eval)
       return eval.takeError();
-    tried[k] = eval->outputCos;
+    measured[k] = eval->outputCos;
     bool ok = eval->outputCos >= options_.expectedCos;
     observer_.note("the " + std::to_string(k) +
                    " worst layers in float: outputs cos " +
                    (ok ? fixed(eval->outputCos)
                        : "below " + fixed(options_.expectedCos) + " (" +
                              fixed(eval->outputCos) + " at most)"));
-    return ok;
-  };
-
-  observer_.phaseStarted("fast search", 0);
-  // lo fails (0 is all-INT8, known to fail), hi passes.
-  size_t lo = 0, hi = 0;
-  size_t k = std::min(predicted, limit);
-  while (true) {
-    auto ok = attempt(k);
-    if (!ok)
-      return ok.takeError();
-    if (*ok) {
+    if (ok) {
       hi = k;
-      break;
+    } else {
+      lo = k;
+      loLoss = 1 - eval->outputCos;
     }
-    lo = k;
-    if (k == limit)
-      break;
-    k = std::min(limit, std::max(k + 1, k * 2));
   }
-  if (hi == 0) {
-    observer_.phaseFinished();
-    finish(floatsFor(limit), tried[limit], false,
+  observer_.phaseFinished();
+  if (hi > limit) {
+    // The last check may have stopped early; the table's own number is
+    // measured on every sample.
+    auto eval = eval_.evaluate(floatsFor(limit), /*withLayers=*/false);
+    if (!eval)
+      return eval.takeError();
+    finish(floatsFor(limit), eval->outputCos, false,
            "even the " + std::to_string(limit) +
                " worst layers in float do not reach expected_cos");
     return llvm::Error::success();
   }
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    auto ok = attempt(mid);
-    if (!ok)
-      return ok.takeError();
-    (*ok ? hi : lo) = mid;
-  }
-  observer_.phaseFinished();
-  finish(floatsFor(hi), tried[hi], true,
+  finish(floatsFor(hi), measured[hi], true,
          "the " + std::to_string(hi) +
              " worst layers in float reach expected_cos");
   return llvm::Error::success();
@@ -261,7 +249,7 @@ searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
     candidates[index] = !layer.movesData;
   result.numCandidates = llvm::count(candidates, true);
 
-  FloatSet none(layers.size(), false), all(layers.size(), true);
+  FloatSet none(layers.size(), false);
   auto int8 = eval.evaluate(none, /*withLayers=*/greedy);
   if (!int8)
     return int8.takeError();
@@ -271,7 +259,12 @@ searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
 
   Clock::time_point sensitivityStart = Clock::now();
   std::vector<double> outputCos, layerCos;
-  if (llvm::Error err = eval.sensitivity(candidates, options.sensitivitySamples,
+  size_t sensitivitySamples = options.sensitivitySamples
+                                  ? std::min(options.sensitivitySamples,
+                                             samples.size())
+                                  : samples.size();
+  result.sensitivitySamples = sensitivitySamples;
+  if (llvm::Error err = eval.sensitivity(candidates, sensitivitySamples,
                                          outputCos, layerCos))
     return std::move(err);
   std::vector<double> loss(layers.size());
@@ -301,18 +294,6 @@ searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
   } else {
     if (llvm::Error err = search.fast(loss, layerCos))
       return std::move(err);
-  }
-  // Whether any table could have done it: the all-float model, run only
-  // when the search fell short (it costs a run per sample).
-  if (!result.reachedExpected) {
-    auto floats = eval.evaluate(all, /*withLayers=*/false);
-    if (!floats)
-      return floats.takeError();
-    result.floatCos = floats->outputCos;
-    observer.note("all " + stringifyQuantMode(options.floatMode).str() +
-                  ": outputs cos " + fixed(result.floatCos));
-  } else {
-    result.floatCos = std::nan("");
   }
   result.searchSeconds = secondsSince(searchStart);
   result.modelsEvaluated = eval.modelsEvaluated();

@@ -21,7 +21,6 @@ namespace {
 
 constexpr float kOff = -20.0f;
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 float logit(float p) { return std::log(p / (1.0f - p)); }
 
 std::vector<Shape> shapesOf(const std::vector<Tensor> &tensors) {

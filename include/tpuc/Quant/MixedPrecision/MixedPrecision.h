@@ -66,8 +66,14 @@ struct SearchOptions {
   /// At most this many layers move to float (0: a quarter of the ops, as
   /// tpu-mlir caps it).
   size_t maxFloatLayers = 0;
-  /// Samples the sensitivity pass (the loss table) runs on: the first ones.
-  size_t sensitivitySamples = 1000000;
+  /// Compare the outputs around their mean over the samples (what depends
+  /// on the input), not as they are; see docs/MixedPrecision.md.
+  bool centered = true;
+  /// Samples the sensitivity pass (the loss table) runs on: the first ones
+  /// (it runs the float model once per layer and sample; the ranking it
+  /// gives settles within a few samples, and every table is then checked
+  /// on all of them). 0: all.
+  size_t sensitivitySamples = 3;
 };
 
 /// One layer of the loss table.
@@ -94,13 +100,13 @@ struct GreedyStep {
 
 struct SearchResult {
   size_t numSamples = 0;
+  /// Of which the loss table is measured on.
+  size_t sensitivitySamples = 0;
   /// Top ops (what the table may name), and those the search considers.
   size_t numOps = 0;
   size_t numCandidates = 0;
-  /// Output similarity of the all-INT8 model, and of the all-float one
-  /// (measured only when the search falls short; NaN otherwise).
+  /// Output similarity of the all-INT8 model to the all-float one.
   double int8Cos = 0;
-  double floatCos = 0;
   /// Of the model the table describes.
   double finalCos = 0;
   bool reachedExpected = false;
