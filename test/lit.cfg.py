@@ -14,6 +14,10 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py", "unit", "models"]
 
 llvm_config.use_default_substitutions()
+# lit runs many tools at once on few cores: OpenMP threads that spin while
+# waiting would starve each other (libgomp reads this only at start-up).
+config.environment["OMP_WAIT_POLICY"] = "passive"
+
 # The onnxruntime cache lives under $HOME, which lit does not pass on.
 for var in ["HOME", "TPUC_CACHE"]:
     if var in os.environ:

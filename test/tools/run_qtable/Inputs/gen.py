@@ -1,0 +1,124 @@
+"""Writes the inputs of the run_qtable tests.
+
+    gen.py model OUT.onnx     a tiny detector head (1x3x32x32 input): a
+                              Conv/SiLU stem, then a box branch decoded to
+                              pixels (0..256, grid added and scaled) and a
+                              score branch (sigmoid, 0..1), concatenated
+                              and laid out as [1, 256, 7] rows, as YOLO
+                              heads are: one INT8 scale cannot hold both
+    gen.py images DIR N       N 40x30 RGB PNGs of smooth random patterns
+
+Seeded, so every run writes the same files. Opset 13, IR version 7.
+"""
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+rng = np.random.default_rng(11)
+
+
+def const(inits, name, array):
+    inits.append(numpy_helper.from_array(np.asarray(array, np.float32), name))
+    return name
+
+
+def conv(nodes, inits, name, x, cin, cout, k, stride=1, silu=True, gain=1.0):
+    w = rng.normal(0, gain / np.sqrt(cin * k * k), (cout, cin, k, k))
+    b = rng.normal(0, 0.1, cout)
+    const(inits, name + ".w", w)
+    const(inits, name + ".b", b)
+    out = name + "_conv"
+    nodes.append(helper.make_node("Conv", [x, name + ".w", name + ".b"], [out],
+                                  name=name, kernel_shape=[k, k],
+                                  strides=[stride, stride],
+                                  pads=[k // 2] * 4))
+    if not silu:
+        return out
+    nodes.append(helper.make_node("Sigmoid", [out], [name + "_sig"],
+                                  name=name + "_sig"))
+    nodes.append(helper.make_node("Mul", [out, name + "_sig"], [name + "_act"],
+                                  name=name + "_act"))
+    return name + "_act"
+
+
+def model(path):
+    nodes, inits = [], []
+    a = conv(nodes, inits, "stem", "images", 3, 8, 3, stride=2)    # 16x16
+    b = conv(nodes, inits, "c1", a, 8, 8, 3)
+    # Boxes: sigmoid offsets plus the cell's grid position, in pixels.
+    box = conv(nodes, inits, "box", b, 8, 4, 1, silu=False)
+    nodes.append(helper.make_node("Sigmoid", [box], ["box_sig"],
+                                  name="box_sig"))
+    grid = np.zeros((1, 4, 16, 16), np.float32)
+    grid[0, 0] = np.arange(16)[None, :]
+    grid[0, 1] = np.arange(16)[:, None]
+    grid[0, 2:] = 4
+    const(inits, "grid", grid)
+    nodes.append(helper.make_node("Add", ["box_sig", "grid"], ["box_grid"],
+                                  name="box_grid"))
+    const(inits, "stride", np.array(16, np.float32))
+    nodes.append(helper.make_node("Mul", ["box_grid", "stride"], ["box_px"],
+                                  name="box_px"))
+    # Scores: probabilities.
+    score = conv(nodes, inits, "score", b, 8, 3, 1, silu=False, gain=3.0)
+    nodes.append(helper.make_node("Sigmoid", [score], ["score_sig"],
+                                  name="score_sig"))
+    nodes.append(helper.make_node("Concat", ["box_px", "score_sig"], ["cat"],
+                                  name="cat", axis=1))
+    const(inits, "rows", np.array([1, 7, 256], np.int64))
+    inits[-1] = numpy_helper.from_array(np.array([1, 7, 256], np.int64),
+                                        "rows")
+    nodes.append(helper.make_node("Reshape", ["cat", "rows"], ["flat"],
+                                  name="flat"))
+    nodes.append(helper.make_node("Transpose", ["flat"], ["output"],
+                                  name="output", perm=[0, 2, 1]))
+    graph = helper.make_graph(
+        nodes, "tiny_head",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT,
+                                       [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT,
+                                       [1, 256, 7])],
+        inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+def write_png(path, pixels):
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(height))
+
+    def chunk(kind, data):
+        body = kind + data
+        return (struct.pack(">I", len(data)) + body +
+                struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def images(directory, count):
+    os.makedirs(directory, exist_ok=True)
+    yy, xx = np.mgrid[0:30, 0:40]
+    for i in range(count):
+        f = rng.uniform(0.05, 0.4, 3)
+        p = rng.uniform(0, 6.3, 3)
+        rgb = np.stack([127 + 120 * np.sin(f[c] * xx + p[c] + 0.15 * c * yy)
+                        for c in range(3)], axis=-1)
+        write_png(os.path.join(directory, "img%02d.png" % i), rgb)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "model":
+        model(sys.argv[2])
+    else:
+        images(sys.argv[2], int(sys.argv[3]))
