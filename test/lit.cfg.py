@@ -26,7 +26,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["tpuc-opt", "model_runner", "npz_tool", "model_transform",
      "tpuc-onnx-import", "run_calibration", "model_deploy",
-     "model_deploy.py", "model_eval"],
+     "model_deploy.py", "model_eval", "run_qtable", "run_qtable.py"],
     [config.tpuc_tools_dir])
 
 # numpy is only visible to Debian's python3, not to other pythons on PATH.

@@ -126,22 +126,27 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
   auto xOf = [&](int index) {
     if (n <= 1)
       return left + plotW / 2;
-    return left + static_cast<int>(std::lround(double(index) * plotW / (n - 1)));
+    return left +
+           static_cast<int>(std::lround(double(index) * plotW / (n - 1)));
   };
 
   // Horizontal grid at each nine, labelled with the cosine it stands for.
   for (int k = 0; k <= static_cast<int>(yMax); ++k) {
     int y = yOf(k);
     cv::line(image, {left, y}, {left + plotW, y}, kGrid, 1);
-    std::string label = k == 0                           ? "0"
-                        : k == static_cast<int>(kMaxNines) ? "1"
-                                                           : "0." + std::string(k, '9');
+    std::string label = k == 0 ? "0"
+                        : k == static_cast<int>(kMaxNines)
+                            ? "1"
+                            : "0." + std::string(k, '9');
     text(image, label, {left - 8 - textWidth(label, 0.4), y + 4}, 0.4, kAxis);
   }
   // Vertical grid every 10, 20, 50, ... tensors.
-  int step = 10;
-  while (n / step > 24)
-    step = step == 10 ? 20 : step == 20 ? 50 : step * 2;
+  // Ticks every 1, 2, 5, 10, 20, 50, ... tensors: at most about 24.
+  int step = 1;
+  for (int decade = 1; n / step > 24; decade *= 10)
+    for (int m : {1, 2, 5})
+      if (n / step > 24)
+        step = m * decade;
   for (int i = 0; i < n; i += step) {
     int x = xOf(i);
     cv::line(image, {x, top}, {x, top + plotH}, kGrid, 1);
@@ -151,9 +156,9 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
   }
   cv::rectangle(image, {left, top}, {left + plotW, top + plotH}, kAxis, 1);
   std::string xLabel = "tensor index (model order)";
-  text(image, xLabel, {left + (plotW - textWidth(xLabel, 0.45)) / 2,
-                       top + plotH + 40},
-       0.45, kAxis);
+  text(image, xLabel,
+       {left + (plotW - textWidth(xLabel, 0.45)) / 2, top + plotH + 40}, 0.45,
+       kAxis);
 
   // The tolerance, dashed.
   if (options.tolCos > 0 && options.tolCos < 1) {
@@ -167,9 +172,9 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
 
   // The curve, then the markers on top of it.
   for (int i = 1; i < n; ++i) {
-    cv::Point a(xOf(i - 1), yOf(std::clamp(
-                                nines(entries[i - 1].similarity.cosine), yMin,
-                                yMax)));
+    cv::Point a(
+        xOf(i - 1),
+        yOf(std::clamp(nines(entries[i - 1].similarity.cosine), yMin, yMax)));
     cv::Point b(xOf(i), yOf(std::clamp(nines(entries[i].similarity.cosine),
                                        yMin, yMax)));
     cv::line(image, a, b, kLine, 1, cv::LINE_AA);
@@ -177,8 +182,8 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
   int firstBad = -1, failed = 0;
   for (int i = 0; i < n; ++i) {
     const LayerReportEntry &e = entries[i];
-    cv::Point p(xOf(i), yOf(std::clamp(nines(e.similarity.cosine), yMin,
-                                       yMax)));
+    cv::Point p(xOf(i),
+                yOf(std::clamp(nines(e.similarity.cosine), yMin, yMax)));
     if (!e.passed) {
       ++failed;
       if (firstBad < 0)
@@ -245,8 +250,7 @@ llvm::Error checkReportPath(llvm::StringRef path, llvm::StringRef flag) {
 
 llvm::Error writeLayerReport(llvm::ArrayRef<LayerReportEntry> entries,
                              const LayerReportOptions &options,
-                             llvm::StringRef csvPath,
-                             llvm::StringRef pngPath) {
+                             llvm::StringRef csvPath, llvm::StringRef pngPath) {
   if (!csvPath.empty())
     if (llvm::Error err =
             writeFileAtomically(csvPath, formatLayerReportCsv(entries)))

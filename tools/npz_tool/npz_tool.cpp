@@ -268,9 +268,9 @@ int runCompare(const Args &args) {
   StringSet<> excepts;
   for (const std::string &name : splitList(args.excepts))
     excepts.insert(name);
-  for (auto [flag, path] : {std::pair<StringRef, const std::string &>{
-                                "report_csv", args.reportCsv},
-                            {"report_png", args.reportPng}})
+  for (auto [flag, path] :
+       {std::pair<StringRef, const std::string &>{"report_csv", args.reportCsv},
+        {"report_png", args.reportPng}})
     if (Error err = checkReportPath(path, flag))
       return fail(std::move(err));
   if ((args.haveReportCsv && args.reportCsv.empty()) ||
@@ -311,10 +311,8 @@ int runCompare(const Args &args) {
     std::stable_sort(order.begin(), order.end(),
                      [&](const std::string &x, const std::string &y) {
                        auto px = position.find(x), py = position.find(y);
-                       size_t ix = px == position.end() ? SIZE_MAX
-                                                        : px->second;
-                       size_t iy = py == position.end() ? SIZE_MAX
-                                                        : py->second;
+                       size_t ix = px == position.end() ? SIZE_MAX : px->second;
+                       size_t iy = py == position.end() ? SIZE_MAX : py->second;
                        return ix < iy;
                      });
   }

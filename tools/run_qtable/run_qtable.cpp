@@ -65,12 +65,14 @@ static cl::opt<std::string> dataListFlag(
     cl::desc("File listing one sample per line (comma-separated files for "
              "several inputs)"),
     cl::cat(category));
-static cl::opt<std::string> calibrationTableFlag(
-    "calibration_table", cl::desc("Calibration table (run_calibration's)"),
-    cl::cat(category));
-static cl::opt<std::string> processorFlag(
-    "processor", cl::desc("cv180x, cv181x, cv182x, cv183x or bm1684x"),
-    cl::cat(category));
+static cl::opt<std::string>
+    calibrationTableFlag("calibration_table",
+                         cl::desc("Calibration table (run_calibration's)"),
+                         cl::cat(category));
+static cl::opt<std::string>
+    processorFlag("processor",
+                  cl::desc("cv180x, cv181x, cv182x, cv183x or bm1684x"),
+                  cl::cat(category));
 static cl::alias chipAlias("chip", cl::aliasopt(processorFlag),
                            cl::desc("Alias for --processor"),
                            cl::cat(category));
@@ -89,10 +91,10 @@ static cl::opt<std::string> sensitivityNumFlag(
     cl::desc("Samples the loss table (each layer alone in INT8) is measured "
              "on (default 3; 0: all --input_num samples)"),
     cl::cat(category));
-static cl::opt<std::string> expectedCosFlag(
-    "expected_cos",
-    cl::desc("Cosine the outputs must reach (default 0.99)"),
-    cl::cat(category));
+static cl::opt<std::string>
+    expectedCosFlag("expected_cos",
+                    cl::desc("Cosine the outputs must reach (default 0.99)"),
+                    cl::cat(category));
 static cl::opt<std::string> minLayerCosFlag(
     "min_layer_cos",
     cl::desc("Layers below this cosine move to float (greedy; default 0.99)"),
@@ -114,7 +116,8 @@ static cl::opt<std::string>
                cl::cat(category));
 static cl::opt<std::string>
     debugCmdFlag("debug_cmd",
-                 cl::desc("Debug switches, ';'-separated (debug_log)"),
+                 cl::desc("Debug switches, ';'-separated: debug_log, "
+                          "plain_cos (tpu-mlir's whole-output cosine)"),
                  cl::cat(category));
 static cl::opt<std::string> outputFlag("o",
                                        cl::desc("Quantization table to write"),
@@ -196,9 +199,13 @@ Expected<Options> parseOptions() {
       return optionError("unknown --fp_type '" + fpTypeFlag +
                          "' (expected auto, F16, BF16 or F32)");
     auto choice = chooseMode(*chip, *mode, /*asymmetric=*/false);
-    if (!choice)
-      return optionError("--fp_type " + fpType + ": " +
-                         toString(choice.takeError()));
+    if (!choice) {
+      consumeError(choice.takeError());
+      return optionError("--fp_type " + fpType + ": " + chip->name +
+                         " cannot compute " + stringifyQuantMode(*mode) +
+                         "; its float mode is " +
+                         stringifyQuantMode(getDefaultFloatMode(*chip)));
+    }
     if (!choice->warning.empty())
       opts.warnings.push_back("--fp_type " + fpType.str() + ": " +
                               choice->warning);
@@ -216,8 +223,7 @@ Expected<Options> parseOptions() {
   if (sensitivityNumFlag.getNumOccurrences()) {
     uint64_t count;
     if (StringRef(sensitivityNumFlag).trim().getAsInteger(10, count))
-      return optionError("malformed --sensitivity_num '" +
-                         sensitivityNumFlag +
+      return optionError("malformed --sensitivity_num '" + sensitivityNumFlag +
                          "': expected a sample count (0 = all samples)");
     opts.search.sensitivitySamples = count;
   }
@@ -251,9 +257,13 @@ Expected<Options> parseOptions() {
     StringRef key = item.split('=').first.trim();
     if (key.empty())
       continue;
-    if (key == "debug_log")
+    if (key == "debug_log") {
       opts.debugLog = true;
-    else if (key == "run_bias_correction")
+    } else if (key == "plain_cos") {
+      // tpu-mlir's measure: one cosine of each whole output as it is.
+      opts.search.centered = false;
+      opts.search.parts = false;
+    } else if (key == "run_bias_correction")
       return optionError("--debug_cmd run_bias_correction is not supported "
                          "(tpuc only searches mixed precision)");
     else
@@ -329,8 +339,8 @@ private:
     constexpr size_t kWidth = 30;
     size_t filled = std::min(kWidth, done * kWidth / total_);
     errs() << "\r" << phase_ << " [" << std::string(filled, '#')
-           << std::string(kWidth - filled, '.') << "] " << done << "/"
-           << total_ << "\033[K";
+           << std::string(kWidth - filled, '.') << "] " << done << "/" << total_
+           << "\033[K";
     errs().flush();
     barShown_ = true;
   }
@@ -363,8 +373,8 @@ loadSamples(const Options &opts, ArrayRef<calibration::ModelInput> inputs) {
       opts.dataset.empty() ? opts.dataList : opts.dataset;
   size_t wanted = opts.inputNum == 0 ? files->size() : opts.inputNum;
   if (wanted > files->size()) {
-    errs() << kTool << ": warning: --input_num " << wanted << " but "
-           << source << " has only " << files->size() << " sample(s); using "
+    errs() << kTool << ": warning: --input_num " << wanted << " but " << source
+           << " has only " << files->size() << " sample(s); using "
            << files->size() << "\n";
     wanted = files->size();
   }
@@ -460,9 +470,8 @@ int run(const Options &opts) {
                              std::max<size_t>(1, result->numOps),
                          "%.1f")
          << "%); " << result->stopReason << "\n"
-         << "time: " << formatDouble(result->seconds, "%.2f")
-         << "s (reference " << formatDouble(result->referenceSeconds, "%.2f")
-         << "s, sensitivity "
+         << "time: " << formatDouble(result->seconds, "%.2f") << "s (reference "
+         << formatDouble(result->referenceSeconds, "%.2f") << "s, sensitivity "
          << formatDouble(result->sensitivitySeconds, "%.2f") << "s, search "
          << formatDouble(result->searchSeconds, "%.2f") << "s), "
          << result->modelsEvaluated << " mixed models run on "
@@ -470,7 +479,8 @@ int run(const Options &opts) {
          << "wrote " << opts.output << " and " << opts.lossTable << "\n";
   if (!result->reachedExpected)
     errs() << kTool << ": warning: the outputs reach cos "
-           << formatDouble(result->finalCos, "%.6f") << ", below --expected_cos "
+           << formatDouble(result->finalCos, "%.6f")
+           << ", below --expected_cos "
            << formatDouble(opts.search.expectedCos, "%g") << " ("
            << result->stopReason << ")\n";
   return 0;

@@ -1,4 +1,5 @@
-//===- LayerReport.h - Per-layer similarity as CSV and PNG -------*- C++ -*-===//
+//===- LayerReport.h - Per-layer similarity as CSV and PNG -------*- C++
+//-*-===//
 //
 // model_deploy --compare_all and npz_tool compare judge tensors one by one;
 // read as a list, the first layer where quantization goes wrong is easy to
@@ -60,8 +61,7 @@ renderLayerReportPng(llvm::ArrayRef<LayerReportEntry> entries,
 /// file.
 llvm::Error writeLayerReport(llvm::ArrayRef<LayerReportEntry> entries,
                              const LayerReportOptions &options,
-                             llvm::StringRef csvPath,
-                             llvm::StringRef pngPath);
+                             llvm::StringRef csvPath, llvm::StringRef pngPath);
 
 /// Checks before a long run that `path` can be written: its directory
 /// exists and it is not a directory. Empty paths pass.

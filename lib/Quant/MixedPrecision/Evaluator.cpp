@@ -125,8 +125,8 @@ void accumulate(const float *ref, const float *stored, int64_t n, double zp,
 }
 
 /// The same with the reference as bf16 bits.
-void accumulate(const uint16_t *ref, const float *stored, int64_t n,
-                double zp, Sums &sums) {
+void accumulate(const uint16_t *ref, const float *stored, int64_t n, double zp,
+                Sums &sums) {
   double dot = 0, aa = 0, bb = 0;
 #pragma omp simd reduction(+ : dot, aa, bb)
   for (int64_t i = 0; i < n; ++i) {
@@ -146,8 +146,8 @@ void accumulate(const uint16_t *ref, const float *stored, int64_t n,
 /// The same around a per-element center: (ref - center)·(real - center)
 /// with real = (stored - zp) * scale.
 void accumulateCentered(const float *ref, const float *center,
-                        const float *stored, int64_t n, double zp,
-                        double scale, Sums &sums) {
+                        const float *stored, int64_t n, double zp, double scale,
+                        Sums &sums) {
   double dot = 0, aa = 0, bb = 0;
 #pragma omp simd reduction(+ : dot, aa, bb)
   for (int64_t i = 0; i < n; ++i) {
@@ -180,10 +180,10 @@ void storeReal(const StorageOf &s, const float *real, Tensor &out) {
   float *dst = out.ptr();
   if (s.quantized) {
     for (int64_t i = 0; i < n; ++i) {
-      int64_t q = quantmath::roundToInt(
-                      double(real[i]) / s.scale,
-                      quantmath::RoundMode::HalfAwayFromZero) +
-                  s.zeroPoint;
+      int64_t q =
+          quantmath::roundToInt(double(real[i]) / s.scale,
+                                quantmath::RoundMode::HalfAwayFromZero) +
+          s.zeroPoint;
       dst[i] = static_cast<float>(quantmath::saturate(q, s.qmin, s.qmax));
     }
   } else if (s.bf16) {
@@ -207,8 +207,7 @@ void compact(llvm::ArrayRef<float> values, std::vector<uint16_t> &bits) {
 /// concatenation's parts flow through on their way to an output.
 bool assembles(Operation *op) {
   return isa<top::ConcatOp, top::ReshapeOp, top::FlattenOp, top::SqueezeOp,
-             top::UnsqueezeOp, top::PermuteOp, top::SliceOp, top::SplitOp>(
-      op);
+             top::UnsqueezeOp, top::PermuteOp, top::SliceOp, top::SplitOp>(op);
 }
 
 /// A temporary qtable file, removed when it goes out of scope.
@@ -242,7 +241,6 @@ private:
 };
 
 } // namespace
-
 
 Evaluator::Evaluator(ModuleOp top, const std::vector<TensorMap> &samples,
                      const SearchOptions &options, SearchObserver &observer)
@@ -331,6 +329,8 @@ llvm::Error Evaluator::resolveCompareTensors() {
 }
 
 llvm::Error Evaluator::buildPartMaps() {
+  if (!options_.parts)
+    return llvm::Error::success();
   // Tensors judged part by part: the compared ones and every concat result.
   std::vector<unsigned> targets(compare_.begin(), compare_.end());
   for (const Layer &layer : layers_)
@@ -431,8 +431,8 @@ llvm::Error Evaluator::buildPartMaps() {
       while (j < values.size() && values[j] == values[i])
         ++j;
       uint16_t part = static_cast<uint16_t>(values[i]);
-      map.segments.push_back({static_cast<uint32_t>(i),
-                              static_cast<uint32_t>(j - i), part});
+      map.segments.push_back(
+          {static_cast<uint32_t>(i), static_cast<uint32_t>(j - i), part});
       present.insert(part);
       i = j;
     }
@@ -605,8 +605,8 @@ std::vector<std::string> Evaluator::names(const FloatSet &floats) const {
   return out;
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>>
-Evaluator::lower(const FloatSet &floats, bool allFloat) {
+llvm::Expected<OwningOpRef<ModuleOp>> Evaluator::lower(const FloatSet &floats,
+                                                       bool allFloat) {
   TempTable table;
   if (!allFloat)
     if (llvm::Error err = table.write(names(floats), options_.floatMode))
@@ -644,6 +644,7 @@ llvm::Expected<Evaluation> Evaluator::evaluate(const FloatSet &floats,
   size_t n = samples_.size();
   for (size_t s = 0; s < n; ++s) {
     std::vector<double> compareCos(compare_.size(), 0);
+    std::vector<char> compared(compare_.size(), 0);
     std::fill(tensorCos.begin(), tensorCos.end(), 1.0);
     RunOptions run;
     run.onResult = [&](Value v, Tensor &t) {
@@ -656,11 +657,14 @@ llvm::Expected<Evaluation> Evaluator::evaluate(const FloatSet &floats,
         return;
       StorageOf storage = storageOf(v);
       int64_t zp = storage.zeroPoint;
-      for (auto [c, compared] : llvm::enumerate(compare_))
-        if (compared == index)
+      for (auto [c, wanted] : llvm::enumerate(compare_))
+        if (wanted == index) {
           compareCos[c] = outputSimilarity(c, refOutputs_[s][c].ptr(), t.ptr(),
                                            zp, storage.scale);
-      if (withLayers && info.layer >= 0)
+          compared[c] = 1;
+        }
+      if (withLayers && info.layer >= 0 &&
+          int64_t(refTensors_[s][index].size()) == info.numel)
         tensorCos[index] =
             similarity(index, refTensors_[s][index].data(), t.ptr(), zp);
     };
@@ -668,6 +672,10 @@ llvm::Expected<Evaluation> Evaluator::evaluate(const FloatSet &floats,
     if (failed((*interpreter)->run(samples_[s], results, run)))
       return failure("the mixed model failed on sample " + std::to_string(s) +
                      ": " + capture.first());
+    for (auto [c, index] : llvm::enumerate(compare_))
+      if (!compared[c])
+        return failure("the mixed model has no tensor '" +
+                       tensors_[index].name + "' to compare");
     outputSum += combine(compareCos);
     if (withLayers)
       for (auto [l, layer] : llvm::enumerate(layers_)) {
@@ -819,8 +827,8 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
         }
         std::vector<Tensor> out;
         if (failed(topInterp_->runOp(next.op, operands, out)))
-          return failure("the Top model failed on sample " +
-                         std::to_string(s) + ": " + capture.first());
+          return failure("the Top model failed on sample " + std::to_string(s) +
+                         ": " + capture.first());
         for (auto [r, tensor] : llvm::zip(next.results, out)) {
           scratch[r] = std::move(tensor);
           current[r] = &scratch[r];
@@ -828,9 +836,14 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
         }
       }
       std::vector<double> compareCos(compare_.size(), 1.0);
-      for (auto [c, index] : llvm::enumerate(compare_))
-        compareCos[c] = outputSimilarity(c, ref[index].ptr(),
-                                         current[index]->ptr(), 0, 1);
+      for (auto [c, index] : llvm::enumerate(compare_)) {
+        if (current[index]->numel() != tensors_[index].numel ||
+            ref[index].numel() != tensors_[index].numel)
+          return failure("the Top model has no tensor '" +
+                         tensors_[index].name + "' to compare");
+        compareCos[c] =
+            outputSimilarity(c, ref[index].ptr(), current[index]->ptr(), 0, 1);
+      }
       outputCos[l] += combine(compareCos);
       observer_.progress(++done);
     }

@@ -1,4 +1,5 @@
-//===- Evaluator.h - Mixed models run on the search samples ------*- C++ -*-===//
+//===- Evaluator.h - Mixed models run on the search samples ------*- C++
+//-*-===//
 //
 // The machinery both searches share: the layers of the Top model and how
 // they connect, the float reference on every sample, and the measurement of

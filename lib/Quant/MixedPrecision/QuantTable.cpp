@@ -42,11 +42,11 @@ std::string formatQuantTable(const SearchResult &result,
   std::string out = header(result, options, date);
   out += "# number of " + mode +
          " layer: " + std::to_string(result.floatLayers.size()) + "\n";
-  out += "# tool: tpuc run_qtable, search " +
-         std::string(options.method == SearchMethod::Greedy ? "greedy"
-                                                            : "fast") +
-         ", expected_cos " + format("%g", options.expectedCos) +
-         ", min_layer_cos " + format("%g", options.minLayerCos) + "\n";
+  out +=
+      "# tool: tpuc run_qtable, search " +
+      std::string(options.method == SearchMethod::Greedy ? "greedy" : "fast") +
+      ", expected_cos " + format("%g", options.expectedCos) +
+      ", min_layer_cos " + format("%g", options.minLayerCos) + "\n";
   out += "# outputs cos to the all-" + mode + " model: all INT8 " +
          format("%.6f", result.int8Cos) + ", this table " +
          format("%.6f", result.finalCos) + "\n";
@@ -82,11 +82,9 @@ std::string formatLossTable(const SearchResult &result,
 llvm::Expected<std::vector<CompareLayer>>
 parseCompareLayers(llvm::StringRef text) {
   auto error = [&](const llvm::Twine &why) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   ("--global_compare_layers '" + text +
-                                    "': " + why)
-                                       .str()
-                                       .c_str());
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        ("--global_compare_layers '" + text + "': " + why).str().c_str());
   };
   std::vector<CompareLayer> layers;
   llvm::StringRef trimmed = text.trim();
@@ -132,8 +130,7 @@ parseCompareLayers(llvm::StringRef text) {
     for (const CompareLayer &layer : layers)
       sum += layer.weight;
     if (std::fabs(sum - 1) > 1e-6)
-      return error("the weights sum to " + format("%g", sum) +
-                   ", not 1");
+      return error("the weights sum to " + format("%g", sum) + ", not 1");
   }
   return layers;
 }

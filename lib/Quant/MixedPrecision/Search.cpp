@@ -108,8 +108,7 @@ llvm::Error Search::greedy(const Evaluation &int8) {
     if (eval->outputCos >= options_.expectedCos) {
       step.kept = true;
       result_.greedySteps.push_back(step);
-      observer_.note(line + ", the expected " +
-                     fixed(options_.expectedCos));
+      observer_.note(line + ", the expected " + fixed(options_.expectedCos));
       observer_.phaseFinished();
       finish(next, eval->outputCos, true, "the outputs reached expected_cos");
       return llvm::Error::success();
@@ -139,8 +138,7 @@ llvm::Error Search::greedy(const Evaluation &int8) {
     best = current.outputCos;
   }
   observer_.phaseFinished();
-  finish(floats, best, best >= options_.expectedCos,
-         "every layer was visited");
+  finish(floats, best, best >= options_.expectedCos, "every layer was visited");
   return llvm::Error::success();
 }
 
@@ -183,8 +181,15 @@ llvm::Error Search::fast(const std::vector<double> &outputLoss,
     size_t k = lo + 1;
     while (k < std::min(hi, limit) && tail[k] * ratio > allowed)
       ++k;
-    if (hi <= limit && k >= hi)
-      k = lo + (hi - lo) / 2;
+    if (hi <= limit) {
+      // Bracketed: the prediction if it falls inside, else the middle.
+      if (k >= hi)
+        k = lo + (hi - lo) / 2;
+    } else if (lo > 0) {
+      // Losses spread over many small layers add up more slowly than
+      // predicted: after a failure, step at least half as far again.
+      k = std::max(k, lo + std::max<size_t>(1, lo / 2));
+    }
     return std::clamp(k, lo + 1, std::min(hi - 1, limit));
   };
 
@@ -259,13 +264,13 @@ searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
 
   Clock::time_point sensitivityStart = Clock::now();
   std::vector<double> outputCos, layerCos;
-  size_t sensitivitySamples = options.sensitivitySamples
-                                  ? std::min(options.sensitivitySamples,
-                                             samples.size())
-                                  : samples.size();
+  size_t sensitivitySamples =
+      options.sensitivitySamples
+          ? std::min(options.sensitivitySamples, samples.size())
+          : samples.size();
   result.sensitivitySamples = sensitivitySamples;
-  if (llvm::Error err = eval.sensitivity(candidates, sensitivitySamples,
-                                         outputCos, layerCos))
+  if (llvm::Error err =
+          eval.sensitivity(candidates, sensitivitySamples, outputCos, layerCos))
     return std::move(err);
   std::vector<double> loss(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {

@@ -1,4 +1,5 @@
-//===- MixedPrecision.h - Choosing the layers that stay float ----*- C++ -*-===//
+//===- MixedPrecision.h - Choosing the layers that stay float ----*- C++
+//-*-===//
 //
 // run_qtable decides which layers of an INT8 model compute in the chip's
 // float mode (BF16 on CV18xx, F16 on BM1684X) so that the outputs come close
@@ -69,6 +70,8 @@ struct SearchOptions {
   /// Compare the outputs around their mean over the samples (what depends
   /// on the input), not as they are; see docs/MixedPrecision.md.
   bool centered = true;
+  /// Judge tensors assembled by Concat part by part (docs/MixedPrecision.md).
+  bool parts = true;
   /// Samples the sensitivity pass (the loss table) runs on: the first ones
   /// (it runs the float model once per layer and sample; the ranking it
   /// gives settles within a few samples, and every table is then checked
@@ -139,9 +142,9 @@ public:
 /// `samples` (network inputs by name). Errors name the tensor or option;
 /// lowering and interpreter failures are emitted as diagnostics and
 /// returned as a DiagnosedError-free StringError saying which model failed.
-llvm::Expected<SearchResult> searchMixedPrecision(
-    mlir::ModuleOp top, const std::vector<TensorMap> &samples,
-    const SearchOptions &options, SearchObserver &observer);
+llvm::Expected<SearchResult>
+searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
+                     const SearchOptions &options, SearchObserver &observer);
 
 /// The table file model_deploy --quantize_table reads, in tpu-mlir's
 /// layout (its header comments, `###`, then `name MODE` lines). `date` is
@@ -153,8 +156,7 @@ std::string formatQuantTable(const SearchResult &result,
 /// The loss table in tpu-mlir's layout (`No.<i>: Layer: <name> ... Cos:
 /// <cos>`), worst first, with the layer's own cosine and type added.
 std::string formatLossTable(const SearchResult &result,
-                            const SearchOptions &options,
-                            llvm::StringRef date);
+                            const SearchOptions &options, llvm::StringRef date);
 
 /// Parses --global_compare_layers: `a,b` (equal weights) or `a:0.3,b:0.7`
 /// (weights summing to 1, as tpu-mlir requires).
