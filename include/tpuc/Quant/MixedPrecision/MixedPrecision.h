@@ -8,8 +8,10 @@
 //
 // Every candidate model is built exactly as model_deploy builds it
 // (tpuc::lowerToTpu with a temporary qtable) and run in the Tpu
-// interpreter on the search samples; the reference is the Top (f32) model
-// on the same samples. Two searches:
+// interpreter on the search samples; the reference, as tpu-mlir's, is the
+// model with every layer in the float mode. Outputs are compared part by
+// part when they are assembled by Concat, around their mean over the
+// samples (docs/MixedPrecision.md says why). Two searches:
 //
 //  * Greedy, tpu-mlir's: walk the layers in model order; a layer's cosine
 //    is measured in the current mixed model, whose earlier layers are float
@@ -139,9 +141,9 @@ public:
 };
 
 /// Searches the layers of `top` (a TOP_F32 module) to keep in float, on
-/// `samples` (network inputs by name). Errors name the tensor or option;
-/// lowering and interpreter failures are emitted as diagnostics and
-/// returned as a DiagnosedError-free StringError saying which model failed.
+/// `samples` (network inputs by name). Errors are one line naming the
+/// tensor or option; a lowering or interpreter failure says which model
+/// failed and carries the first diagnostic (the others are not printed).
 llvm::Expected<SearchResult>
 searchMixedPrecision(mlir::ModuleOp top, const std::vector<TensorMap> &samples,
                      const SearchOptions &options, SearchObserver &observer);
