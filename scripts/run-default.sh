@@ -2,8 +2,9 @@
 # The default job of `make run`: takes the example Top-dialect model through
 # shape inference and canonicalization, runs it in the interpreter before and
 # after the fusions, and checks both against the numpy reference output; then
-# converts the PP-OCRv4 text detector (checked against onnxruntime) and
-# calibrates it on the Debian sample photos.
+# converts the PP-OCRv4 text detector (checked against onnxruntime),
+# calibrates it on the Debian sample photos and deploys it for cv181x in INT8
+# (raw frames fused in) and BF16, each checked against the Top model.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -65,4 +66,18 @@ awk '!/^#/ { n++; m = ($3 < 0 ? -$3 : $3) > $4 ? ($3 < 0 ? -$3 : $3) : $4
              if (!($2 > 0 && $2 <= m + 1e-6)) { print "bad entry: " $0; bad++ } }
      END { if (bad || n == 0) exit 1; print "   " n " tensors calibrated" }' \
   "$ocr/ppocr_det_cali_table"
+
+echo
+echo "== deployment for cv181x (reCamera, MaixCAM): INT8 with the frame fused in, and BF16"
+# As the reCamera guide deploys: the raw BGR frame in, rows aligned for the
+# camera pipeline, checked against the Top model's tensors on the same photo.
+(cd "$ocr" &&
+  "$bin/model_deploy" --mlir ppocr_det.mlir --quantize INT8 --quant_input \
+    --processor cv181x --calibration_table ppocr_det_cali_table \
+    --test_input "$assets/images/page.png" \
+    --test_reference ppocr_det_top_outputs.npz --customization_format BGR_PACKED \
+    --fuse_preprocess --aligned_input --tolerance 0.95,0.7 &&
+  "$bin/model_deploy" --mlir ppocr_det.mlir --quantize BF16 --processor cv181x \
+    --test_input "$assets/images/page.png" \
+    --test_reference ppocr_det_top_outputs.npz --tolerance 0.999,0.97)
 echo "outputs in $ocr"

@@ -1,6 +1,9 @@
 //===- ConvertTopToTpu.cpp - Lower a Top module for its chip --------------===//
 
 #include "Lowering.h"
+#include "PointwiseRegions.h"
+
+#include "tpuc/Quant/Lut.h"
 
 #include "tpuc/Transforms/FunctionTypes.h"
 #include "tpuc/Transforms/Passes.h"
@@ -186,21 +189,89 @@ struct ConvertTopToTpuPass
       return op->emitOpError("lowering produced the wrong number of values");
     for (auto [from, to] : llvm::zip(op->getResults(), values))
       from.replaceAllUsesWith(to);
-    op->erase();
+    // Erased at the end of the function: chains of pointwise ops still
+    // refer to the values of ops already lowered.
+    lowered_[op] = llvm::to_vector(values);
     return success();
   }
+
+  /// The value that replaced `value` (the result of an op lowered
+  /// already), or `value` itself.
+  Value current(Value value) {
+    if (auto result = dyn_cast<OpResult>(value)) {
+      auto it = lowered_.find(result.getOwner());
+      if (it != lowered_.end())
+        return it->second[result.getResultNumber()];
+    }
+    return value;
+  }
+
+  /// One lookup table from the chain's source to its result.
+  LogicalResult lowerPointwise(Operation *op, const PointwiseFunction &fn,
+                               LoweringContext &ctx) {
+    ctx.builder().setInsertionPoint(op);
+    auto in = ctx.operandIn(current(fn.source), QuantMode::INT8, op);
+    if (failed(in))
+      return failure();
+    Type type = ctx.resultType(op->getResult(0).getType(), QuantMode::INT8);
+    auto inQ = getUniformType(*in), outQ = getUniformType(type);
+    auto table = quantmath::buildInt8Lut(
+        {inQ.getScale(), inQ.getZeroPoint(), inQ.isSigned()},
+        {outQ.getScale(), outQ.getZeroPoint(), outQ.isSigned()}, fn.eval);
+    Value weight = ctx.createInt8Weight(top::getOpName(op), "table", {256},
+                                        table, !outQ.isSigned());
+    Value out = ctx.builder().create<LutOp>(ctx.nameLoc(op), type, *in, weight);
+    op->getResult(0).replaceAllUsesWith(out);
+    lowered_[op] = {out};
+    return success();
+  }
+
+  llvm::DenseMap<Operation *, SmallVector<Value>> lowered_;
 
   LogicalResult lowerFunction(func::FuncOp func, LoweringContext &ctx) {
     if (func.getBody().empty())
       return success();
     Block &body = func.getBody().front();
-    for (Operation &op : llvm::make_early_inc_range(body)) {
-      if (isa<top::InputOp, top::WeightOp, top::NoneOp, func::ReturnOp>(op) ||
-          !isa_and_nonnull<top::TopDialect>(op.getDialect()))
+    // In INT8, a chain of elementwise ops computing a function of one tensor
+    // is one exact lookup table; its inner ops are not lowered at all.
+    auto functions = findPointwiseFunctions(body, [&](Operation *op) {
+      return isa_and_nonnull<top::TopDialect>(op->getDialect()) &&
+             ctx.requestedMode(op) == QuantMode::INT8 &&
+             llvm::all_of(op->getResults(), [](Value v) {
+               return getCalibratedRange(v).has_value();
+             });
+    });
+    llvm::DenseMap<Operation *, PointwiseFunction *> roots;
+    llvm::DenseSet<Operation *> members;
+    for (auto &[value, fn] : functions) {
+      roots[value.getDefiningOp()] = &fn;
+      members.insert(fn.ops.begin(), fn.ops.end());
+    }
+    SmallVector<Operation *> topOps;
+    for (Operation &op : body)
+      if (!isa<top::InputOp, top::WeightOp, top::NoneOp, func::ReturnOp>(op) &&
+          isa_and_nonnull<top::TopDialect>(op.getDialect()))
+        topOps.push_back(&op);
+    for (Operation *op : topOps) {
+      auto root = roots.find(op);
+      if (root != roots.end()) {
+        if (failed(lowerPointwise(op, *root->second, ctx)))
+          return failure();
         continue;
-      if (failed(lowerOp(&op, ctx)))
+      }
+      // Inner ops of a chain whose every reader is in a chain too.
+      if (members.contains(op) &&
+          llvm::all_of(op->getUsers(), [&](Operation *u) {
+            return members.contains(u) || roots.count(u);
+          }))
+        continue;
+      if (failed(lowerOp(op, ctx)))
         return failure();
     }
+    for (Operation *op : llvm::reverse(topOps))
+      if (op->use_empty())
+        op->erase();
+    lowered_.clear();
     // Outputs are f32 unless strip-io-quant removes these casts.
     Operation *ret = body.getTerminator();
     ctx.builder().setInsertionPoint(ret);

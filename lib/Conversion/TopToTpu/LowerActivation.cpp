@@ -22,17 +22,9 @@ namespace {
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double softplus(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 
-/// A unary function: how to evaluate it, its tpu.Active mode and
-/// coefficients, and the range of its bf16 table (0 when it is computed
-/// as tpu.Active on CV18xx too).
-struct UnaryFunction {
-  std::function<double(double)> eval;
-  StringRef activeMode;
-  SmallVector<double, 2> coeffs;
-  double bf16Range = 0;
-};
+} // namespace
 
-std::optional<UnaryFunction> describe(Operation *op) {
+std::optional<UnaryFunction> describeUnary(Operation *op) {
   if (isa<top::SigmoidOp>(op))
     return UnaryFunction{sigmoid, "Sigmoid", {}, 12};
   if (isa<top::SiLUOp>(op))
@@ -119,8 +111,10 @@ std::optional<UnaryFunction> describe(Operation *op) {
   return std::nullopt;
 }
 
+namespace {
+
 LoweringResult lowerUnary(Operation *op, LoweringContext &ctx, QuantMode mode) {
-  auto fn = describe(op);
+  auto fn = describeUnary(op);
   if (!fn)
     return op->emitOpError("has no unary lowering");
   auto in = ctx.operandIn(op->getOperand(0), mode, op);

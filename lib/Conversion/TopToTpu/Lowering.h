@@ -197,6 +197,18 @@ inline LoweringResult lowered(llvm::ArrayRef<mlir::Value> values) {
 inline double scaleOf(mlir::quant::UniformQuantizedType type) {
   return type.getScale();
 }
+/// A unary function of the activation lowering: how to evaluate it, its
+/// tpu.Active mode and coefficients, and the range of its bf16 table (0 when
+/// CV18xx computes it as tpu.Active too).
+struct UnaryFunction {
+  std::function<double(double)> eval;
+  llvm::StringRef activeMode;
+  llvm::SmallVector<double, 2> coeffs;
+  double bf16Range = 0;
+};
+/// The function of a Top activation op, or nullopt for other ops.
+std::optional<UnaryFunction> describeUnary(mlir::Operation *op);
+
 /// Relu limit in stored units of `type` (for do_relu/relu_limit on INT8).
 double quantizedReluLimit(double limit, mlir::quant::UniformQuantizedType type);
 
