@@ -2,33 +2,21 @@
 
 #include "OrtSession.h"
 
-#include "tpuc/Support/AtomicFile.h"
 #include "tpuc/Support/Npz.h"
+#include "tpuc/Support/OnnxRuntime.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
-#include "llvm/Support/Program.h"
-
-#include <google/protobuf/io/coded_stream.h>
-#include <onnx/onnx_pb.h>
 
 #include <cerrno>
-#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <pwd.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 using namespace llvm;
 
@@ -38,136 +26,16 @@ static Error makeError(const Twine &message) {
   return createStringError(inconvertibleErrorCode(), message.str().c_str());
 }
 
-/// The tpuc source tree (for tools/ort_runner and scripts/install-ort.sh):
-/// $TPUC_SOURCE_DIR, else the one this tool was built from.
-static std::string sourceDir() {
-  if (std::optional<std::string> dir = sys::Process::GetEnv("TPUC_SOURCE_DIR"))
-    return *dir;
-  return TPUC_SOURCE_DIR;
-}
-
-static std::string lastLine(StringRef path) {
-  auto buffer = MemoryBuffer::getFile(path);
-  if (!buffer)
-    return "";
-  SmallVector<StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
-  return lines.empty() ? "" : lines.back().trim().str();
-}
-
-/// The environment plus `extra` entries; HOME comes from the password
-/// database when unset (as under lit): the installer caches below it.
-static std::vector<std::string> childEnvironment(ArrayRef<std::string> extra) {
-  std::vector<std::string> env;
-  bool hasHome = false;
-  for (char **entry = environ; *entry; ++entry) {
-    StringRef e(*entry);
-    if (llvm::any_of(extra, [&](const std::string &x) {
-          return StringRef(x).split('=').first == e.split('=').first;
-        }))
-      continue;
-    hasHome |= e.starts_with("HOME=");
-    env.push_back(*entry);
-  }
-  if (!hasHome)
-    if (const passwd *user = getpwuid(getuid()); user && user->pw_dir)
-      env.push_back(std::string("HOME=") + user->pw_dir);
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
-
-/// Where onnxruntime-node is installed, installing it on first use.
-static Expected<std::string> findNodeModules(StringRef srcDir,
-                                             StringRef scratchDir) {
-  SmallString<256> installer(srcDir);
-  sys::path::append(installer, "scripts", "install-ort.sh");
-  if (!sys::fs::exists(installer))
-    return makeError(installer + " not found (set TPUC_SOURCE_DIR to the tpuc "
-                                 "source tree)");
-  auto bash = sys::findProgramByName("bash");
-  if (!bash)
-    return makeError("bash not found on PATH (needed to run " + installer +
-                     ")");
-  SmallString<256> out(scratchDir), err(scratchDir);
-  sys::path::append(out, "install.out");
-  sys::path::append(err, "install.err");
-  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(out),
-                                          StringRef(err)};
-  std::vector<std::string> envStrings = childEnvironment({});
-  std::vector<StringRef> env(envStrings.begin(), envStrings.end());
-  StringRef args[] = {*bash, installer};
-  std::string message;
-  int status = sys::ExecuteAndWait(*bash, args, env, redirects, 0, 0, &message);
-  std::string modules = lastLine(out);
-  if (status != 0 || modules.empty())
-    return makeError("cannot install onnxruntime-node with " + installer +
-                     ": " + (lastLine(err).empty() ? message : lastLine(err)));
-  return modules;
-}
-
-/// `model`, or a copy in `scratchDir` that also lists those of `outputs`
-/// that are inner tensors as graph outputs (onnxruntime only fetches graph
-/// outputs).
-static Expected<std::string> modelWithOutputs(StringRef model,
-                                              ArrayRef<std::string> outputs,
-                                              StringRef scratchDir) {
-  auto buffer = MemoryBuffer::getFile(model, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return makeError(model + ": " + buffer.getError().message());
-  StringRef data = (*buffer)->getBuffer();
-  onnx::ModelProto proto;
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(data.data()),
-      static_cast<int>(std::min<size_t>(data.size(), INT_MAX)));
-  stream.SetTotalBytesLimit(INT_MAX);
-  if (data.size() > static_cast<size_t>(INT_MAX) ||
-      !proto.ParseFromCodedStream(&stream))
-    return makeError(model + ": not an ONNX model (cannot parse it)");
-  onnx::GraphProto *graph = proto.mutable_graph();
-  StringSet<> present;
-  for (const onnx::ValueInfoProto &output : graph->output())
-    present.insert(output.name());
-  bool added = false;
-  for (const std::string &name : outputs)
-    if (present.insert(name).second) {
-      graph->add_output()->set_name(name);
-      added = true;
-    }
-  if (!added)
-    return model.str();
-  for (const onnx::TensorProto &init : graph->initializer())
-    if (init.data_location() == onnx::TensorProto::EXTERNAL)
-      return makeError(model + ": cannot fetch inner tensors of a model with "
-                               "external data");
-  std::string bytes;
-  if (!proto.SerializeToString(&bytes))
-    return makeError(model + ": cannot serialize a copy for onnxruntime");
-  SmallString<256> copy(scratchDir);
-  sys::path::append(copy, "model.onnx");
-  if (Error err = writeFileAtomically(copy, bytes))
-    return std::move(err);
-  return std::string(copy);
-}
-
 Expected<std::unique_ptr<OrtSession>>
 OrtSession::start(StringRef model, ArrayRef<std::string> outputs,
                   StringRef scratchDir) {
-  std::string srcDir = sourceDir();
-  SmallString<256> server(srcDir);
-  sys::path::append(server, "tools", "ort_runner", "ort_serve.js");
-  if (!sys::fs::exists(server))
-    return makeError(server + " not found (set TPUC_SOURCE_DIR to the tpuc "
-                              "source tree)");
-  auto node = sys::findProgramByName("node");
-  if (!node)
-    return makeError("running " + model +
-                     " with onnxruntime needs node on "
-                     "PATH");
-  auto modules = findNodeModules(srcDir, scratchDir);
-  if (!modules)
-    return modules.takeError();
-  auto runModel = modelWithOutputs(model, outputs, scratchDir);
+  auto launch = prepareNodeLaunch("ort_serve.js", "running " + model.str() +
+                                                      " with onnxruntime");
+  if (!launch)
+    return launch.takeError();
+  SmallString<256> copy(scratchDir);
+  sys::path::append(copy, "model.onnx");
+  auto runModel = modelExposingOutputs(model, outputs, copy);
   if (!runModel)
     return runModel.takeError();
 
@@ -199,28 +67,27 @@ OrtSession::start(StringRef model, ArrayRef<std::string> outputs,
                                    session->errPath_.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   std::string outputList = join(outputs, ",");
-  std::vector<std::string> argStrings = {*node, std::string(server), *runModel,
-                                         "--outputs", outputList};
+  std::vector<std::string> argStrings = {launch->node, launch->script,
+                                         *runModel, "--outputs", outputList};
   std::vector<char *> argv;
   for (std::string &a : argStrings)
     argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> envStrings =
-      childEnvironment({"NODE_PATH=" + *modules});
   std::vector<char *> envp;
-  for (std::string &e : envStrings)
+  for (std::string &e : launch->environment)
     envp.push_back(e.data());
   envp.push_back(nullptr);
   pid_t pid;
-  int spawned = posix_spawn(&pid, node->c_str(), &actions, nullptr, argv.data(),
-                            envp.data());
+  int spawned = posix_spawn(&pid, launch->node.c_str(), &actions, nullptr,
+                            argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(toChild[0]);
   close(fromChild[1]);
   session->toChild_ = toChild[1];
   session->fromChild_ = fromChild[0];
   if (spawned != 0)
-    return makeError("cannot start " + *node + ": " + std::strerror(spawned));
+    return makeError("cannot start " + launch->node + ": " +
+                     std::strerror(spawned));
   session->pid_ = pid;
   std::string line;
   if (Error err = session->readLine(line))
@@ -260,7 +127,7 @@ Error OrtSession::childFailed(StringRef what) {
     reap(pid_);
     pid_ = -1;
   }
-  std::string why = lastLine(errPath_);
+  std::string why = lastLineOf(errPath_);
   if (why.empty())
     why = "node exited without a message";
   return makeError("onnxruntime " + what + " on " + model_ + ": " + why);
