@@ -29,6 +29,8 @@ llvm_config.add_tool_substitutions(
      "model_deploy.py", "model_eval", "run_qtable", "run_qtable.py"],
     [config.tpuc_tools_dir])
 
+# The test-input generators share python/ (png_writer.py).
+config.environment["PYTHONPATH"] = os.path.join(config.tpuc_src_root, "python")
 # numpy is only visible to Debian's python3, not to other pythons on PATH.
 config.substitutions.append(("%python", config.system_python))
 config.substitutions.append(("%tpuc_src", config.tpuc_src_root))

@@ -8,13 +8,12 @@
 Seeded, so every run writes the same files. Opset 13, IR version 7.
 """
 import os
-import struct
 import sys
-import zlib
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from png_writer import write_png
 
 rng = np.random.default_rng(7)
 
@@ -68,22 +67,6 @@ def model(path):
     m.ir_version = 7
     onnx.checker.check_model(m)
     onnx.save(m, path)
-
-
-def write_png(path, pixels):
-    pixels = np.asarray(pixels, dtype=np.uint8)
-    height, width = pixels.shape[:2]
-    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(height))
-
-    def chunk(kind, data):
-        body = kind + data
-        return (struct.pack(">I", len(data)) + body +
-                struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
-                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def images(directory, count):

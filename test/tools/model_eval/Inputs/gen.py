@@ -23,13 +23,12 @@
 Seeded and hand-placed, so every run writes the same files. Opset 13.
 """
 import os
-import struct
 import sys
-import zlib
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from png_writer import write_png
 
 OFF = -20.0
 
@@ -135,23 +134,6 @@ def classifier(path):
     outputs = [helper.make_tensor_value_info("scores", TensorProto.FLOAT,
                                              [1, 3])]
     save(nodes, [], inputs, outputs, path)
-
-
-def write_png(path, pixels):
-    pixels = np.asarray(pixels, dtype=np.uint8)
-    height, width = pixels.shape[:2]
-    raw = b"".join(b"\x00" + pixels[r].tobytes() for r in range(height))
-
-    def chunk(kind, data):
-        body = kind + data
-        return (struct.pack(">I", len(data)) + body +
-                struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
-                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def write_text(path, text):
