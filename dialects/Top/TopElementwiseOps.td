@@ -30,6 +30,7 @@ def Top_DivOp : Top_BinaryOp<"Div"> {
     an integer division by zero gives 0, as numpy does.
   }];
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let hasCanonicalizer = 1;
 }
 def Top_MaxOp : Top_BinaryOp<"Max"> {
   let summary = "Elementwise maximum";

@@ -1,13 +1,16 @@
 //===- FoldConstChains.cpp - AddConst/MulConst chains and identities ------===//
 //
 // (x + a) + b = x + (a + b) and (x * a) * b = x * (a * b); adding 0 or
-// multiplying by 1 is the identity. A relu on the inner op would act between
+// multiplying by 1 is the identity; dividing by a constant is multiplying
+// by its reciprocal. A relu on the inner op would act between
 // the two constants, so only the outer op may carry one. Also holds the
 // AddConst and MulConst canonicalizer lists.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace tpuc::top;
@@ -51,6 +54,33 @@ struct RemoveIdentityConst : OpRewritePattern<ConstOp> {
   }
 };
 
+/// A float Div by a constant whose elements are all one value c (broadcast
+/// without changing the result shape) is MulConst(x, 1/c): the reciprocal
+/// differs from the quotient by at most an ulp, and MulConst joins the
+/// constant chains and fusions above.
+struct DivByConstToMulConst : OpRewritePattern<DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DivOp div,
+                                PatternRewriter &rewriter) const override {
+    Value x = div.getLhs();
+    auto type = dyn_cast<RankedTensorType>(div.getType());
+    if (!type || !type.getElementType().isF32() || x.getType() != type)
+      return failure();
+    auto data = getFoldableWeightData(div.getRhs());
+    if (!data || data->empty())
+      return failure();
+    float divisor = data->front();
+    if (divisor == 0.0f || !std::isfinite(divisor) ||
+        llvm::any_of(*data, [&](float v) { return v != divisor; }))
+      return failure();
+    rewriter.replaceOpWithNewOp<MulConstOp>(
+        div, type, x, llvm::APFloat(1.0 / divisor), /*do_relu=*/false,
+        llvm::APFloat(-1.0));
+    return success();
+  }
+};
+
 double add(double a, double b) { return a + b; }
 double multiply(double a, double b) { return a * b; }
 
@@ -67,4 +97,10 @@ void MulConstOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
   results.add<FoldConstChain<MulConstOp, multiply>,
               RemoveIdentityConst<MulConstOp, 1>>(context);
+  populateFuseHardSwishPatterns(results);
+}
+
+void DivOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<DivByConstToMulConst>(context);
 }

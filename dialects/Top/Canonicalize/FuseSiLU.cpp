@@ -39,4 +39,5 @@ struct FuseSigmoidMulToSiLU : OpRewritePattern<MulOp> {
 void MulOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                         MLIRContext *context) {
   results.add<FuseSigmoidMulToSiLU>(context);
+  populateFuseHardSwishPatterns(results);
 }

@@ -57,6 +57,9 @@ void populateFuseReluPatterns(mlir::RewritePatternSet &patterns);
 /// preceding Conv's filter and bias.
 void populateFoldScaleIntoConvPatterns(mlir::RewritePatternSet &patterns);
 
+/// x * relu6(x + 3) / 6 and x * HardSigmoid(x) into HardSwish.
+void populateFuseHardSwishPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace tpuc::top
 
 #endif // TPUC_DIALECTS_TOP_CANONICALIZE_PATTERNS_H

@@ -95,3 +95,35 @@ func.func @add_then_mul(%arg0: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %1 = top.MulConst %0 {const_val = 3.0 : f64} : (tensor<1x4xf32>) -> tensor<1x4xf32> loc("mul1")
   return %1 : tensor<1x4xf32>
 }
+
+// -----
+
+// Division by a constant of one value becomes a multiplication by its
+// reciprocal (and then chains with other constants).
+// CHECK-LABEL: func.func @div_by_const
+// CHECK: %[[M:.*]] = top.MulConst %arg0 {const_val = 2.500000e-01 : f64} {{.*}} loc("div")
+// CHECK-NEXT: return %[[M]]
+func.func @div_by_const(%arg0: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = top.Weight {value = dense<4.0> : tensor<1x1xf32>} : () -> tensor<1x1xf32> loc("four")
+  %1 = top.Div %arg0, %0 : (tensor<1x4xf32>, tensor<1x1xf32>) -> tensor<1x4xf32> loc("div")
+  return %1 : tensor<1x4xf32>
+}
+
+// -----
+
+// Not folded: a divisor of several values, zero, an integer division, or a
+// divisor that broadcasts the result.
+// CHECK-LABEL: func.func @div_kept
+// CHECK-COUNT-4: top.Div
+// CHECK-NOT: top.MulConst
+func.func @div_kept(%arg0: tensor<1x4xf32>, %arg1: tensor<1x4xi32>, %arg2: tensor<4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xi32>, tensor<2x4xf32>) {
+  %0 = top.Weight {value = dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>} : () -> tensor<4xf32> loc("w")
+  %1 = top.Div %arg0, %0 : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32> loc("d1")
+  %2 = top.Weight {value = dense<0.0> : tensor<f32>} : () -> tensor<f32> loc("zero")
+  %3 = top.Div %arg0, %2 : (tensor<1x4xf32>, tensor<f32>) -> tensor<1x4xf32> loc("d2")
+  %4 = top.Weight {value = dense<2> : tensor<i32>} : () -> tensor<i32> loc("two")
+  %5 = top.Div %arg1, %4 : (tensor<1x4xi32>, tensor<i32>) -> tensor<1x4xi32> loc("d3")
+  %6 = top.Weight {value = dense<2.0> : tensor<2x1xf32>} : () -> tensor<2x1xf32> loc("two2")
+  %7 = top.Div %arg2, %6 : (tensor<4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32> loc("d4")
+  return %1, %3, %5, %7 : tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xi32>, tensor<2x4xf32>
+}

@@ -10,17 +10,16 @@
                                       laplace noise plus a few outliers, so
                                       KL clips and the tune step has work
 
-Everything is seeded, so the files are the same on every run. PNGs are
-encoded with zlib alone (no imaging library is installed).
+Everything is seeded, so the files are the same on every run. PNGs come
+from python/png_writer.py (zlib alone; no imaging library is installed).
 """
 import os
-import struct
 import sys
-import zlib
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from png_writer import write_png
 
 SHAPE = [1, 3, 6, 6]
 
@@ -82,21 +81,6 @@ def write_model(name, path):
     model.ir_version = 7
     onnx.checker.check_model(model)
     onnx.save(model, path)
-
-
-def write_png(path, pixels):
-    """An HxWx3 uint8 array as an RGB PNG."""
-    height, width = pixels.shape[:2]
-    raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(height))
-
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    with open(path, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
-                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def main():
