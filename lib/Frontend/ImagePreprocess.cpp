@@ -217,7 +217,29 @@ private:
   std::lock_guard<std::mutex> lock_;
   int saved_ = -1;
 };
+/// cv::imread with the flags of the pixel format, codec chatter silenced.
+cv::Mat decodeSilently(const std::string &file, StringRef pixelFormat) {
+  int flags = pixelFormat == "gray"   ? cv::IMREAD_GRAYSCALE
+              : pixelFormat == "rgba" ? cv::IMREAD_UNCHANGED
+                                      : cv::IMREAD_COLOR;
+  SilencedStderr silenced;
+  return cv::imread(file, flags);
+}
 } // namespace
+
+Expected<std::pair<int64_t, int64_t>> decodedImageSize(StringRef path,
+                                                       StringRef pixelFormat) {
+  std::string file = path.str();
+  cv::Mat image;
+  try {
+    image = decodeSilently(file, pixelFormat);
+  } catch (const cv::Exception &e) {
+    return makeError("%s: %s", file.c_str(), e.err.c_str());
+  }
+  if (image.empty())
+    return makeError("%s: cannot read the image", file.c_str());
+  return std::pair<int64_t, int64_t>{image.rows, image.cols};
+}
 
 /// Decodes and resizes; OpenCV failures become errors naming the file.
 static Expected<cv::Mat> readAndResize(StringRef path,
@@ -229,14 +251,7 @@ static Expected<cv::Mat> readAndResize(StringRef path,
   if (sys::fs::is_directory(path))
     return makeError("%s: is a directory, not an image", file.c_str());
   try {
-    int flags = pre.pixelFormat == "gray"   ? cv::IMREAD_GRAYSCALE
-                : pre.pixelFormat == "rgba" ? cv::IMREAD_UNCHANGED
-                                            : cv::IMREAD_COLOR;
-    cv::Mat image;
-    {
-      SilencedStderr silenced;
-      image = cv::imread(file, flags);
-    }
+    cv::Mat image = decodeSilently(file, pre.pixelFormat);
     if (image.empty())
       return makeError("%s: cannot read the image (not an image file, "
                        "unsupported format or corrupt)",

@@ -92,7 +92,6 @@ OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, llvm::StringRef path) {
   return module;
 }
 
-
 int reportError(llvm::StringRef toolName, const llvm::Twine &message) {
   std::string text = message.str();
   for (char &c : text)
@@ -100,6 +99,22 @@ int reportError(llvm::StringRef toolName, const llvm::Twine &message) {
       c = ' ';
   llvm::errs() << toolName << ": error: " << text << "\n";
   return 1;
+}
+
+bool parseToolCommandLine(int argc, const char *const *argv,
+                          llvm::StringRef toolName, llvm::StringRef overview,
+                          llvm::cl::OptionCategory &category) {
+  llvm::cl::HideUnrelatedOptions(category);
+  std::string parseErrors;
+  llvm::raw_string_ostream errorStream(parseErrors);
+  if (llvm::cl::ParseCommandLineOptions(argc, argv, overview, &errorStream))
+    return true;
+  // cl reports "<program>: <message>" lines; keep the first message.
+  llvm::StringRef message = llvm::StringRef(parseErrors).split('\n').first;
+  message.consume_front(llvm::sys::path::filename(argv[0]));
+  message.consume_front(":");
+  reportError(toolName, message.trim());
+  return false;
 }
 
 std::string printModule(ModuleOp module, llvm::StringRef weightFile) {

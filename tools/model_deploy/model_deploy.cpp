@@ -55,15 +55,17 @@ static cl::OptionCategory category("model_deploy options");
 
 static cl::opt<std::string> mlirFlag("mlir", cl::desc("Top .mlir file"),
                                      cl::cat(category));
+static cl::opt<std::string> quantizeFlag("quantize",
+                                         cl::desc("INT8, BF16, F16 or F32"),
+                                         cl::cat(category));
 static cl::opt<std::string>
-    quantizeFlag("quantize", cl::desc("INT8, BF16, F16 or F32"),
-                 cl::cat(category));
-static cl::opt<std::string> processorFlag(
-    "processor", cl::desc("cv180x, cv181x, cv182x, cv183x or bm1684x"),
-    cl::cat(category));
-static cl::opt<std::string> calibrationTableFlag(
-    "calibration_table", cl::desc("Calibration table (INT8)"),
-    cl::cat(category));
+    processorFlag("processor",
+                  cl::desc("cv180x, cv181x, cv182x, cv183x or bm1684x"),
+                  cl::cat(category));
+static cl::opt<std::string>
+    calibrationTableFlag("calibration_table",
+                         cl::desc("Calibration table (INT8)"),
+                         cl::cat(category));
 static cl::opt<std::string>
     quantizeTableFlag("quantize_table",
                       cl::desc("Mixed precision table (`op_name MODE`)"),
@@ -73,17 +75,17 @@ static cl::opt<std::string> toleranceFlag(
     cl::desc("Minimum cosine,euclidean similarity to the reference (default "
              "0.8,0.5)"),
     cl::cat(category));
-static cl::opt<std::string> testInputFlag(
-    "test_input", cl::desc("Image or .npz input to validate with"),
-    cl::cat(category));
+static cl::opt<std::string>
+    testInputFlag("test_input",
+                  cl::desc("Image or .npz input to validate with"),
+                  cl::cat(category));
 static cl::opt<std::string>
     testReferenceFlag("test_reference",
                       cl::desc("Reference tensors (.npz, model_transform's "
                                "--test_result); default: run the Top model"),
                       cl::cat(category));
-static cl::opt<std::string> excepts("excepts",
-                                    cl::desc("Tensors not to compare"),
-                                    cl::cat(category));
+static cl::opt<std::string>
+    excepts("excepts", cl::desc("Tensors not to compare"), cl::cat(category));
 static cl::opt<std::string> reportCsvFlag(
     "report_csv",
     cl::desc("Write every compared tensor's similarity as CSV (model order)"),
@@ -93,9 +95,8 @@ static cl::opt<std::string> reportPngFlag(
     cl::desc("Plot every compared tensor's cosine (model order), the ones "
              "below the tolerance marked"),
     cl::cat(category));
-static cl::opt<std::string> modelFlag("model",
-                                      cl::desc("Output .cvimodel/.bmodel"),
-                                      cl::cat(category));
+static cl::opt<std::string>
+    modelFlag("model", cl::desc("Output .cvimodel/.bmodel"), cl::cat(category));
 static cl::opt<std::string>
     customizationFormatFlag("customization_format",
                             cl::desc("Input frame format with "
@@ -152,10 +153,10 @@ struct Options {
 
 Expected<Options> parseOptions() {
   Options opts;
-  for (auto [flag, name] : {std::pair<cl::opt<std::string> *, StringRef>{
-                                &mlirFlag, "mlir"},
-                            {&quantizeFlag, "quantize"},
-                            {&processorFlag, "processor"}})
+  for (auto [flag, name] :
+       {std::pair<cl::opt<std::string> *, StringRef>{&mlirFlag, "mlir"},
+        {&quantizeFlag, "quantize"},
+        {&processorFlag, "processor"}})
     if (flag->empty())
       return optionError("--" + name + " is required");
   opts.mlirPath = mlirFlag;
@@ -182,17 +183,16 @@ Expected<Options> parseOptions() {
     opts.excepts.insert(name);
   opts.modelPath = modelFlag;
   opts.customizationFormat = customizationFormatFlag;
-  for (auto [flag, value] :
-       {std::pair<cl::opt<std::string> *, bool *>{&compareAllFlag,
-                                                  &opts.compareAll},
-        {&skipValidationFlag, &opts.skipValidation},
-        {&quantInputFlag, &opts.quantInput},
-        {&quantOutputFlag, &opts.quantOutput},
-        {&fusePreprocessFlag, &opts.fusePreprocess},
-        {&alignedInputFlag, &opts.alignedInput},
-        {&asymmetricFlag, &opts.asymmetric},
-        {&opDivideFlag, &opts.opDivide},
-        {&debugFlag, &opts.debug}}) {
+  for (auto [flag, value] : {std::pair<cl::opt<std::string> *, bool *>{
+                                 &compareAllFlag, &opts.compareAll},
+                             {&skipValidationFlag, &opts.skipValidation},
+                             {&quantInputFlag, &opts.quantInput},
+                             {&quantOutputFlag, &opts.quantOutput},
+                             {&fusePreprocessFlag, &opts.fusePreprocess},
+                             {&alignedInputFlag, &opts.alignedInput},
+                             {&asymmetricFlag, &opts.asymmetric},
+                             {&opDivideFlag, &opts.opDivide},
+                             {&debugFlag, &opts.debug}}) {
     auto parsed = switchValue(*flag);
     if (!parsed)
       return parsed.takeError();
@@ -224,8 +224,8 @@ Expected<Options> parseOptions() {
   if (!opts.testReference.empty() && !sys::fs::exists(opts.testReference))
     return optionError("--test_reference " + opts.testReference +
                        ": no such file");
-  for (StringRef file : {StringRef(opts.calibrationTable),
-                         StringRef(opts.quantizeTable)})
+  for (StringRef file :
+       {StringRef(opts.calibrationTable), StringRef(opts.quantizeTable)})
     if (!file.empty() && !sys::fs::exists(file))
       return optionError(file + ": no such file");
   return opts;
@@ -295,7 +295,8 @@ Expected<tpuc::Tensor> loadRawFrame(StringRef file, tpuc::top::InputOp input) {
   pre.keepAspectRatio = input.getKeepAspectRatio();
   pre.padValue = input.getPadValue();
   auto frameShape =
-      mlir::cast<mlir::RankedTensorType>(input.getOutput().getType()).getShape();
+      mlir::cast<mlir::RankedTensorType>(input.getOutput().getType())
+          .getShape();
   int64_t n = frameShape[0], c = tpuc::pixelFormatChannels(pre.pixelFormat);
   int64_t h = dims[0], w = dims[1];
   pre.resizeDims = {h, w};
@@ -547,11 +548,11 @@ int Deployer::run() {
   if (!top_)
     return 1;
   if (tpuc::top::getState(*top_) != tpuc::top::State::TOP_F32)
-    return reportError(kTool, opts_.mlirPath + ": is a " +
-                                  tpuc::top::stringifyState(
-                                      tpuc::top::getState(*top_)) +
-                                  " module; model_deploy takes the Top MLIR "
-                                  "model_transform writes");
+    return reportError(
+        kTool, opts_.mlirPath + ": is a " +
+                   tpuc::top::stringifyState(tpuc::top::getState(*top_)) +
+                   " module; model_deploy takes the Top MLIR "
+                   "model_transform writes");
   if (mlir::failed(lower()))
     return 1;
 
@@ -592,8 +593,8 @@ int Deployer::run() {
     return reportError(kTool, "cannot write " + opts_.modelPath +
                                   ": code generation for " + opts_.chip +
                                   " (cvimodel/bmodel) is not implemented "
-                                  "yet; the verified Tpu MLIR is " + prefix_ +
-                                  "_tpu.mlir");
+                                  "yet; the verified Tpu MLIR is " +
+                                  prefix_ + "_tpu.mlir");
   return 0;
 }
 
@@ -601,9 +602,10 @@ int Deployer::run() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv, "Lowers a Top model for a chip and verifies it\n");
+  if (!tpuc::parseToolCommandLine(
+          argc, argv, kTool, "Lowers a Top model for a chip and verifies it\n",
+          category))
+    return 1;
   auto opts = parseOptions();
   if (!opts)
     return reportError(kTool, toString(opts.takeError()));

@@ -22,6 +22,7 @@
 
 #include "Stages.h"
 
+#include "tpuc/Frontend/ImagePreprocess.h"
 #include "tpuc/Quant/Accuracy/ClassificationMetrics.h"
 #include "tpuc/Quant/Accuracy/DetectionMetrics.h"
 #include "tpuc/Quant/Accuracy/ImagePlacement.h"
@@ -42,13 +43,9 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <opencv2/imgcodecs.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <csignal>
-#include <fcntl.h>
-#include <unistd.h>
 
 using namespace llvm;
 using namespace tpuc::accuracy;
@@ -372,51 +369,6 @@ std::string formatDouble(double value, const char *format) {
   return buffer;
 }
 
-/// Codec libraries print their own warnings (libpng's iCCP complaints) to
-/// stderr while decoding; the preprocessing already reported any real
-/// problem with the file.
-class SilencedStderr {
-public:
-  SilencedStderr() {
-    std::fflush(stderr);
-    saved_ = dup(STDERR_FILENO);
-    int null = open("/dev/null", O_WRONLY);
-    if (null >= 0) {
-      dup2(null, STDERR_FILENO);
-      close(null);
-    }
-  }
-  ~SilencedStderr() {
-    std::fflush(stderr);
-    if (saved_ >= 0) {
-      dup2(saved_, STDERR_FILENO);
-      close(saved_);
-    }
-  }
-
-private:
-  int saved_ = -1;
-};
-
-/// The size of the image as the preprocessing decoded it (the same flags,
-/// so EXIF orientation is applied alike).
-Expected<std::pair<int64_t, int64_t>> imageSize(StringRef path,
-                                                StringRef pixelFormat) {
-  int flags = pixelFormat == "gray"   ? cv::IMREAD_GRAYSCALE
-              : pixelFormat == "rgba" ? cv::IMREAD_UNCHANGED
-                                      : cv::IMREAD_COLOR;
-  cv::Mat image;
-  try {
-    SilencedStderr silenced;
-    image = cv::imread(path.str(), flags);
-  } catch (const cv::Exception &e) {
-    return optionError(path + ": " + e.err);
-  }
-  if (image.empty())
-    return optionError(path + ": cannot read the image");
-  return std::pair<int64_t, int64_t>{image.rows, image.cols};
-}
-
 /// The input's height and width, by its channel format.
 std::pair<int64_t, int64_t> inputSize(const tpuc::calibration::ModelInput &in) {
   ArrayRef<int64_t> s = in.shape;
@@ -735,7 +687,7 @@ Error Evaluator::evaluate() {
     ImagePlacement placement;
     std::vector<GroundTruth> objects;
     if (opts_.task == Task::Detect) {
-      auto size = imageSize(image.path, pre.pixelFormat);
+      auto size = tpuc::decodedImageSize(image.path, pre.pixelFormat);
       if (!size)
         return size.takeError();
       placement = computeImagePlacement(size->first, size->second, resizeH,
@@ -957,11 +909,12 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // A dead onnxruntime process must show up as an error, not kill us.
   std::signal(SIGPIPE, SIG_IGN);
-  cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "Measures detection mAP or classification accuracy of a model at any "
-      "stage\n");
+  if (!tpuc::parseToolCommandLine(
+          argc, argv, kTool,
+          "Measures detection mAP or classification accuracy of a model at any "
+          "stage\n",
+          category))
+    return 1;
   auto opts = parseOptions();
   if (!opts)
     return reportError(kTool, toString(opts.takeError()));

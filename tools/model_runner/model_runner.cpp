@@ -24,23 +24,32 @@
 
 using namespace llvm;
 
+static cl::OptionCategory category("model_runner options");
 static cl::opt<std::string> modelPath("model", cl::desc("Model .mlir file"),
-                                      cl::value_desc("file"), cl::Required);
+                                      cl::value_desc("file"),
+                                      cl::cat(category));
 static cl::opt<std::string> inputPath("input", cl::desc("Input .npz file"),
-                                      cl::value_desc("file"), cl::Required);
-static cl::opt<std::string> outputPath("output",
-                                       cl::desc("Output .npz file"),
-                                       cl::value_desc("file"), cl::Required);
+                                      cl::value_desc("file"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputPath("output", cl::desc("Output .npz file"),
+                                       cl::value_desc("file"),
+                                       cl::cat(category));
 static cl::opt<bool> dumpAll("dump_all_tensors",
                              cl::desc("Write every named tensor, not only "
-                                      "the model outputs"));
+                                      "the model outputs"),
+                             cl::cat(category));
 
 static constexpr StringLiteral kTool = "model_runner";
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv,
-                              "Runs a tpuc model on the tensors of an .npz\n");
+  if (!tpuc::parseToolCommandLine(
+          argc, argv, kTool, "Runs a tpuc model on the tensors of an .npz\n",
+          category))
+    return 1;
+  for (const cl::opt<std::string> *flag : {&modelPath, &inputPath, &outputPath})
+    if (flag->empty())
+      return tpuc::reportError(kTool, "--" + flag->ArgStr + " is required");
 
   mlir::MLIRContext ctx;
   tpuc::OneLineDiagnostics diagnostics(&ctx, kTool);
@@ -63,8 +72,8 @@ int main(int argc, char **argv) {
     tpuc::Tensor tensor;
     tensor.shape.assign(array.shape.begin(), array.shape.end());
     tensor.data = array.toFloat();
-    bool isCodes = array.dtype == tpuc::DType::I8 ||
-                   array.dtype == tpuc::DType::U8;
+    bool isCodes =
+        array.dtype == tpuc::DType::I8 || array.dtype == tpuc::DType::U8;
     auto type = inputTypes.find(name);
     if (!isCodes && type != inputTypes.end())
       tensor = tpuc::toStoredValues(type->second, tensor);

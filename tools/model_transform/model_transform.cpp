@@ -18,9 +18,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tpuc/Support/ListParsing.h"
 #include "ModelSummary.h"
 #include "OrtReference.h"
+#include "tpuc/Support/ListParsing.h"
 #include "tpuc/Support/StagedOutputs.h"
 
 #include "tpuc/Dialect/Top/TopOps.h"
@@ -421,7 +421,8 @@ mlir::LogicalResult Transformer::simplify() {
 /// Prints the module (with tensor names as inline locations) pointing at
 /// `weightFile`; the working weight path is restored afterwards.
 Error Transformer::writeModule(StringRef path, StringRef weightFile) {
-  return tpuc::writeFileAtomically(path, tpuc::printModule(*module_, weightFile));
+  return tpuc::writeFileAtomically(path,
+                                   tpuc::printModule(*module_, weightFile));
 }
 
 Error Transformer::prepareTestInputs() {
@@ -645,18 +646,10 @@ int Transformer::run() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  std::string parseErrors;
-  raw_string_ostream errorStream(parseErrors);
-  if (!cl::ParseCommandLineOptions(
-          argc, argv, "Converts an ONNX model to a Top dialect .mlir file\n",
-          &errorStream)) {
-    // cl reports "<program>: <message>" lines; keep the first message.
-    StringRef message = StringRef(parseErrors).split('\n').first;
-    message.consume_front(sys::path::filename(argv[0]));
-    message.consume_front(":");
-    return reportError(kTool, message.trim());
-  }
+  if (!tpuc::parseToolCommandLine(
+          argc, argv, kTool,
+          "Converts an ONNX model to a Top dialect .mlir file\n", category))
+    return 1;
   auto opts = parseOptions();
   if (!opts)
     return reportError(kTool, toString(opts.takeError()));

@@ -525,19 +525,11 @@ int main(int argc, char **argv) {
       "threads", cl::desc("Threads (default: one per core)"),
       cl::cat(category));
   threadsFlag = &threads;
-  cl::HideUnrelatedOptions(category);
-  std::string parseErrors;
-  raw_string_ostream errorStream(parseErrors);
-  if (!cl::ParseCommandLineOptions(
-          argc, argv,
+  if (!tpuc::parseToolCommandLine(
+          argc, argv, kTool,
           "Computes a calibration table of a TOP_F32 model over samples\n",
-          &errorStream)) {
-    // cl reports "<program>: <message>" lines; keep the first message.
-    StringRef message = StringRef(parseErrors).split('\n').first;
-    message.consume_front(sys::path::filename(argv[0]));
-    message.consume_front(":");
-    return reportError(kTool, message.trim());
-  }
+          category))
+    return 1;
   auto opts = parseOptions();
   if (!opts)
     return reportError(kTool, toString(opts.takeError()));

@@ -490,19 +490,11 @@ int run(const Options &opts) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
-  std::string parseErrors;
-  raw_string_ostream errorStream(parseErrors);
-  if (!cl::ParseCommandLineOptions(
-          argc, argv,
+  if (!parseToolCommandLine(
+          argc, argv, kTool,
           "Chooses the layers of an INT8 model that compute in float\n",
-          &errorStream)) {
-    // cl reports "<program>: <message>" lines; keep the first message.
-    StringRef message = StringRef(parseErrors).split('\n').first;
-    message.consume_front(sys::path::filename(argv[0]));
-    message.consume_front(":");
-    return reportError(kTool, message.trim());
-  }
+          category))
+    return 1;
   auto opts = parseOptions();
   if (!opts)
     return reportError(kTool, toString(opts.takeError()));

@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 
 #include <optional>
+#include <utility>
 
 namespace tpuc {
 
@@ -45,6 +46,11 @@ llvm::Error checkPreprocess(const InputPreprocess &pre,
 llvm::Expected<NpyArray> preprocessImage(llvm::StringRef path,
                                          const InputPreprocess &pre,
                                          llvm::ArrayRef<int64_t> inputShape);
+
+/// The height and width of the image at `path` as preprocessImage decodes
+/// it (same flags, so EXIF orientation applies alike). Errors name the file.
+llvm::Expected<std::pair<int64_t, int64_t>>
+decodedImageSize(llvm::StringRef path, llvm::StringRef pixelFormat);
 
 /// Reads the array for input `inputName` from a .npy file, or from an .npz
 /// file (the array of that name, or its only array), reshaped to

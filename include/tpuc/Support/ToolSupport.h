@@ -1,4 +1,5 @@
-//===- ToolSupport.h - Shared plumbing of the command-line tools -*- C++ -*-===//
+//===- ToolSupport.h - Shared plumbing of the command-line tools -*- C++
+//-*-===//
 //
 // Every tool reports problems as one line on stderr, `<tool>: error: ...`,
 // naming the file and the op or tensor, and exits with 1.
@@ -13,6 +14,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -45,6 +47,13 @@ std::string printModule(mlir::ModuleOp module, llvm::StringRef weightFile);
 
 /// Prints `<tool>: error: <message>` and returns 1, for `return fail(...)`.
 int reportError(llvm::StringRef toolName, const llvm::Twine &message);
+
+/// Parses the command line (only `category`'s options shown in --help). A
+/// bad flag is reported as one `<tool>: error:` line (cl's first message)
+/// and false is returned.
+bool parseToolCommandLine(int argc, const char *const *argv,
+                          llvm::StringRef toolName, llvm::StringRef overview,
+                          llvm::cl::OptionCategory &category);
 
 } // namespace tpuc
 
