@@ -26,8 +26,8 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+from onnx_fixture import save_model
 from png_writer import write_png
 
 OFF = -20.0
@@ -110,10 +110,7 @@ def rows_output(nodes, inits):
 def save(nodes, inits, inputs, outputs, path):
     graph = helper.make_graph(nodes, "model_eval_test", inputs, outputs,
                               inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
+    save_model(graph, path)
 
 
 def detector(kind, path):

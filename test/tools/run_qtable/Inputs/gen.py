@@ -14,9 +14,8 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
-from png_writer import write_png
+from onnx_fixture import save_model, write_wave_images
 
 rng = np.random.default_rng(11)
 
@@ -83,21 +82,11 @@ def model(path):
         [helper.make_tensor_value_info("output", TensorProto.FLOAT,
                                        [1, 256, 7])],
         inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
+    save_model(graph, path)
 
 
 def images(directory, count):
-    os.makedirs(directory, exist_ok=True)
-    yy, xx = np.mgrid[0:30, 0:40]
-    for i in range(count):
-        f = rng.uniform(0.05, 0.4, 3)
-        p = rng.uniform(0, 6.3, 3)
-        rgb = np.stack([127 + 120 * np.sin(f[c] * xx + p[c] + 0.15 * c * yy)
-                        for c in range(3)], axis=-1)
-        write_png(os.path.join(directory, "img%02d.png" % i), rgb)
+    write_wave_images(directory, count, rng, 0.4, 0.15)
 
 
 if __name__ == "__main__":
