@@ -3,7 +3,7 @@
 //   run_calibration model.mlir (--dataset DIR | --data_list FILE)
 //       [--input_num N] [--tune_num N] [--histogram_bin_num 2048]
 //       [--cali_method kld|max|percentile9999|mse|aciq_gauss|aciq_laplace]
-//       [--threads N] -o TABLE
+//       [--postprocess yolov5|yolov8|none] [--threads N] -o TABLE
 //
 // Runs a TOP_F32 model (model_transform's output) in the float interpreter
 // over calibration samples and writes a tpu-mlir calibration table: one
@@ -77,6 +77,13 @@ static cl::opt<std::string> methodFlag(
     cl::desc("Threshold method: kld (default), max, percentile9999, mse, "
              "aciq_gauss, aciq_laplace (or tpu-mlir's use_kl, use_max, ...)"),
     cl::cat(category));
+static cl::opt<std::string> postprocessFlag(
+    "postprocess",
+    cl::desc("How the outputs are decoded after the network: yolov5 or "
+             "yolov8/yolo11 (raw head convolutions, decoded in float), or "
+             "none (default). Output thresholds are then chosen for the "
+             "decoded scores and boxes"),
+    cl::cat(category));
 // libLLVM registers a hidden `threads` option of its own; the tool's flag
 // replaces it in main(), before the command line is parsed.
 static cl::opt<std::string> *threadsFlag = nullptr;
@@ -98,6 +105,7 @@ struct Options {
   int64_t bins = 2048;
   CalibrationMethod method = CalibrationMethod::KL;
   int threads = 0;
+  std::optional<tpuc::accuracy::YoloStyle> postprocess;
   std::string output;
 };
 
@@ -158,6 +166,13 @@ Expected<Options> parseOptions() {
                          "' (expected kld, max, percentile9999, mse, "
                          "aciq_gauss or aciq_laplace)");
     opts.method = *method;
+  }
+  StringRef postprocess = StringRef(postprocessFlag).trim();
+  if (!postprocess.empty() && postprocess != "none") {
+    opts.postprocess = tpuc::accuracy::parseYoloStyle(postprocess);
+    if (!opts.postprocess)
+      return optionError("unknown --postprocess '" + postprocessFlag +
+                         "' (expected yolov5, yolov8, yolo11 or none)");
   }
   auto threads = countFlag(*threadsFlag, 0, "a thread count (at least 1)");
   if (!threads)
@@ -393,6 +408,36 @@ std::string tableDate() {
   return text;
 }
 
+/// The decodes `--postprocess` names for the model's outputs, by tensor
+/// name (none without the flag).
+Expected<std::map<std::string, OutputDecode>>
+getOutputDecodes(tpuc::Interpreter &interpreter, ArrayRef<ModelInput> inputs,
+                 const Options &opts) {
+  std::map<std::string, OutputDecode> byName;
+  if (!opts.postprocess)
+    return byName;
+  if (inputs.size() != 1 || inputs[0].shape.size() != 4)
+    return optionError("a YOLO decode needs one [N,C,H,W] or [N,H,W,C] "
+                       "image input");
+  const ModelInput &in = inputs[0];
+  bool nhwc = in.preprocess && in.preprocess->channelFormat == "nhwc";
+  int64_t height = in.shape[nhwc ? 1 : 2], width = in.shape[nhwc ? 2 : 3];
+  auto returnOp = interpreter.getFunction().getBody().front().getTerminator();
+  std::vector<tpuc::accuracy::Shape> shapes;
+  for (mlir::Value value : returnOp->getOperands()) {
+    auto type = mlir::cast<mlir::ShapedType>(value.getType());
+    shapes.emplace_back(type.getShape());
+  }
+  auto decodes = getYoloOutputDecodes(*opts.postprocess, shapes, height, width);
+  if (!decodes)
+    return decodes.takeError();
+  ArrayRef<std::string> names = interpreter.getOutputNames();
+  for (auto [i, decode] : llvm::enumerate(*decodes))
+    if (!decode.ranges.empty() && i < names.size())
+      byName[names[i]] = std::move(decode);
+  return byName;
+}
+
 int run(const Options &opts) {
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now();
@@ -428,6 +473,11 @@ int run(const Options &opts) {
   auto interpreter = tpuc::Interpreter::create(*module);
   if (mlir::failed(interpreter))
     return 1;
+  auto decodes = getOutputDecodes(**interpreter, *inputs, opts);
+  if (!decodes)
+    return reportError(kTool, opts.mlirPath + ": --postprocess " +
+                                  postprocessFlag + ": " +
+                                  toString(decodes.takeError()));
 
   auto samples = opts.dataset.empty()
                      ? readDataList(opts.dataList, inputs->size())
@@ -451,6 +501,7 @@ int run(const Options &opts) {
   options.histogramBins = opts.bins;
   options.inputNum = opts.inputNum;
   options.tuneNum = opts.tuneNum;
+  options.outputDecodes = std::move(*decodes);
   FileSource source(std::move(*samples), std::move(*inputs), console);
   ConsoleObserver observer(console);
   outs() << "calibrating " << opts.mlirPath << " on " << sourceName << " ("
@@ -491,17 +542,28 @@ int run(const Options &opts) {
       "# sample number: " + std::to_string(result->samples.size()),
       "# tune number: " + std::to_string(result->tuneSamples),
   };
+  if (opts.postprocess)
+    header.push_back(
+        "# output thresholds for the decode of: " +
+        tpuc::accuracy::stringifyYoloStyle(*opts.postprocess).str());
   CalibrationTable table = makeCalibrationTable(*result, std::move(header));
   if (Error err = writeCalibrationTable(opts.output, table))
     return reportError(kTool, toString(std::move(err)));
 
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  size_t tuned = 0;
-  for (const TensorCalibration &tensor : result->tensors)
+  size_t tuned = 0, decoded = 0;
+  for (const TensorCalibration &tensor : result->tensors) {
     tuned += tensor.tuned;
+    decoded += tensor.decoded;
+  }
   size_t count = result->samples.size();
   outs() << "tensors: " << result->tensors.size() << " (" << tuned
-         << " raised by tuning on " << result->tuneSamples << " sample(s))\n"
+         << " raised by tuning on " << result->tuneSamples << " sample(s)";
+  if (decoded)
+    outs() << ", " << decoded << " output(s) set for the "
+           << tpuc::accuracy::stringifyYoloStyle(*opts.postprocess)
+           << " decode on " << result->decodeSamples << " sample(s)";
+  outs() << ")\n"
          << "samples: " << count;
   if (result->skipped)
     outs() << " (" << result->skipped << " skipped)";
@@ -510,7 +572,10 @@ int run(const Options &opts) {
          << " samples/s (min/max " << formatDouble(result->rangeSeconds, "%.2f")
          << "s, histogram " << formatDouble(result->histogramSeconds, "%.2f")
          << "s, thresholds " << formatDouble(result->thresholdSeconds, "%.2f")
-         << "s, tune " << formatDouble(result->tuneSeconds, "%.2f") << "s)\n"
+         << "s, tune " << formatDouble(result->tuneSeconds, "%.2f") << "s";
+  if (decoded)
+    outs() << ", decode " << formatDouble(result->decodeSeconds, "%.2f") << "s";
+  outs() << ")\n"
          << "wrote " << opts.output << "\n";
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "tpuc/Quant/Calibration/KLDivergence.h"
 #include "tpuc/Quant/Calibration/Tuner.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -225,6 +226,7 @@ private:
   Error histogramPass();
   void computeThresholds();
   Error tune();
+  Error chooseDecodedThresholds();
   Expected<std::shared_ptr<const TensorMap>> sampleInputs(size_t position);
 
   Interpreter &interpreter_;
@@ -238,6 +240,7 @@ private:
   std::vector<double> thresholds_;
   std::vector<double> untuned_;
   std::vector<bool> tuned_;
+  std::vector<bool> decoded_;
   /// Inputs of the used samples kept in memory, by position (null when
   /// they did not fit the cache).
   std::vector<std::shared_ptr<const TensorMap>> cache_;
@@ -465,6 +468,60 @@ Error Calibration::tune() {
   return Error::success();
 }
 
+Error Calibration::chooseDecodedThresholds() {
+  decoded_.assign(tensors_.size(), false);
+  if (options_.outputDecodes.empty())
+    return Error::success();
+  Clock::time_point start = Clock::now();
+  llvm::StringMap<unsigned> byName;
+  for (auto [i, tensor] : llvm::enumerate(tensors_))
+    byName[tensor.name] = i;
+  std::map<unsigned, DecodedThresholdSearch> searches;
+  for (const auto &[name, decode] : options_.outputDecodes) {
+    auto it = byName.find(name);
+    if (it == byName.end())
+      return makeError("output '" + name +
+                       "' is not a float tensor of the "
+                       "model");
+    if (!decode.ranges.empty())
+      searches.emplace(it->second, DecodedThresholdSearch(
+                                       decode, stats_[it->second].absMax()));
+  }
+  const size_t count =
+      std::min(result_.samples.size(), std::max<size_t>(options_.tuneNum, 5));
+  observer_.phaseStarted("decode", count);
+  for (size_t position = 0; position < count; ++position) {
+    auto inputs = sampleInputs(position);
+    if (!inputs)
+      return inputs.takeError();
+    Error failure = Error::success();
+    if (Error err = forward(Sample{result_.samples[position], *inputs},
+                            [&](unsigned i, Tensor &tensor) {
+                              auto it = searches.find(i);
+                              if (it == searches.end() || failure)
+                                return;
+                              if (Error e = it->second.addSample(tensor))
+                                failure =
+                                    makeError("output '" + tensors_[i].name +
+                                              "': " + toString(std::move(e)));
+                            })) {
+      consumeError(std::move(failure));
+      return err;
+    }
+    if (failure)
+      return failure;
+    observer_.progress(position + 1);
+  }
+  observer_.phaseFinished();
+  for (auto &[i, search] : searches) {
+    thresholds_[i] = search.best();
+    decoded_[i] = true;
+  }
+  result_.decodeSamples = count;
+  result_.decodeSeconds = secondsSince(start);
+  return Error::success();
+}
+
 Expected<CalibrationResult> Calibration::run() {
   if (options_.histogramBins < 2)
     return makeError("the histogram needs at least 2 bins");
@@ -486,6 +543,8 @@ Expected<CalibrationResult> Calibration::run() {
   computeThresholds();
   if (Error err = tune())
     return std::move(err);
+  if (Error err = chooseDecodedThresholds())
+    return std::move(err);
   cache_.clear();
 
   for (size_t i = 0; i < tensors_.size(); ++i) {
@@ -494,6 +553,7 @@ Expected<CalibrationResult> Calibration::run() {
     entry.threshold = thresholds_[i];
     entry.untunedThreshold = untuned_[i];
     entry.tuned = tuned_[i];
+    entry.decoded = decoded_[i];
     entry.min = stats_[i].min();
     entry.max = stats_[i].max();
     result_.tensors.push_back(std::move(entry));

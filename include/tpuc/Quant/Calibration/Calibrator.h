@@ -20,10 +20,12 @@
 
 #include "tpuc/Interpreter/Interpreter.h"
 #include "tpuc/Quant/Calibration/CalibrationTable.h"
+#include "tpuc/Quant/Calibration/OutputDecode.h"
 #include "tpuc/Quant/Calibration/ThresholdMethods.h"
 
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +69,10 @@ struct CalibrationOptions {
   size_t cacheBytes = size_t(1) << 30;
   /// Samples the reader thread loads ahead.
   size_t readAhead = 2;
+  /// Outputs read through a known decode, by tensor name: their thresholds
+  /// are chosen for the decoded values (OutputDecode.h) on the first
+  /// max(tuneNum, 5) samples, replacing the method's.
+  std::map<std::string, OutputDecode> outputDecodes;
 };
 
 struct TensorCalibration {
@@ -77,6 +83,8 @@ struct TensorCalibration {
   /// The threshold before the tune step.
   double untunedThreshold = 0;
   bool tuned = false;
+  /// The threshold was chosen for the output's decode.
+  bool decoded = false;
 };
 
 struct CalibrationResult {
@@ -87,8 +95,10 @@ struct CalibrationResult {
   size_t skipped = 0;
   size_t tuneSamples = 0;
   size_t tuneTasks = 0;
+  /// Samples the decoded outputs' thresholds were chosen on.
+  size_t decodeSamples = 0;
   double rangeSeconds = 0, histogramSeconds = 0, thresholdSeconds = 0,
-         tuneSeconds = 0;
+         tuneSeconds = 0, decodeSeconds = 0;
 };
 
 /// An error already reported as MLIR diagnostics (by the interpreter).

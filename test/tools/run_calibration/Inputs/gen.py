@@ -62,7 +62,28 @@ def two_inputs():
             [tensor_info("y", SHAPE)], [const("half", [0.5])])
 
 
-MODELS = {"convnet": convnet, "two_inputs": two_inputs}
+def yolo_heads():
+    """Three YOLOv5-style raw heads of a 1x3x32x32 image: a conv with
+    kernel = stride 8, 16 and 32 gives [1,21,4,4], [1,21,2,2], [1,21,1,1]
+    (3 anchors, 2 classes). Biases of -12 make most values background
+    logits, with the long negative tail of real heads."""
+    rng = np.random.default_rng(5)
+    nodes, inits, outputs = [], [], []
+    for level, stride in enumerate([8, 16, 32]):
+        name = "head%d" % level
+        w = rng.normal(0, 4.0 / (127 * np.sqrt(3) * stride),
+                       (21, 3, stride, stride))
+        inits += [const(name + ".w", w), const(name + ".b", np.full(21, -12))]
+        nodes.append(helper.make_node("Conv", ["x", name + ".w", name + ".b"],
+                                      [name], name=name,
+                                      kernel_shape=[stride, stride],
+                                      strides=[stride, stride]))
+        size = 32 // stride
+        outputs.append(tensor_info(name, [1, 21, size, size]))
+    return nodes, [tensor_info("x", [1, 3, 32, 32])], outputs, inits
+
+
+MODELS = {"convnet": convnet, "two_inputs": two_inputs, "yolo": yolo_heads}
 
 
 def reference(x):

@@ -1,0 +1,202 @@
+//===- OutputDecode.cpp - Thresholds of outputs read through a decode -----===//
+
+#include "tpuc/Quant/Calibration/OutputDecode.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace llvm;
+
+namespace tpuc::calibration {
+namespace {
+
+Error makeError(const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), message.str().c_str());
+}
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+/// The int8 level of x at threshold T, as fakeQuantizeActivation rounds
+/// (clip to [-128, 127], nearest, ties to even).
+int level(float x, float scale) {
+  float v = std::min(std::max(x * scale, -128.0f), 127.0f);
+  return static_cast<int>(std::nearbyint(v));
+}
+
+/// The tensor viewed as [outer, channels, inner] around the decode's axis.
+struct View {
+  int64_t outer = 1, channels = 1, inner = 1;
+  int64_t at(int64_t o, int64_t c, int64_t i) const {
+    return (o * channels + c) * inner + i;
+  }
+};
+
+} // namespace
+
+DecodedThresholdSearch::DecodedThresholdSearch(OutputDecode decode,
+                                               double absMax)
+    : decode_(std::move(decode)), absMax_(absMax), errors_(kCandidates, 0.0) {}
+
+Error DecodedThresholdSearch::addSample(const Tensor &output) {
+  const int64_t axis = decode_.axis;
+  if (axis < 0 || axis >= output.rank())
+    return makeError("the decode's axis " + Twine(axis) +
+                     " is not a dimension of the output");
+  View view;
+  for (int64_t d = 0; d < output.rank(); ++d)
+    (d < axis    ? view.outer
+     : d == axis ? view.channels
+                 : view.inner) *= output.shape[d];
+  for (const OutputDecode::Range &range : decode_.ranges)
+    if (range.begin < 0 || range.end > view.channels ||
+        range.begin >= range.end ||
+        (range.softmaxBins > 1 &&
+         (range.end - range.begin) % range.softmaxBins != 0))
+      return makeError("channels [" + Twine(range.begin) + ", " +
+                       Twine(range.end) + ") do not fit an output of " +
+                       Twine(view.channels) + " channels");
+  if (!(absMax_ > 0))
+    return Error::success();
+
+  const float *x = output.ptr();
+  // The float decode of the sample, computed once for every candidate.
+  struct Part {
+    const OutputDecode::Range *range;
+    std::vector<double> reference;
+  };
+  std::vector<Part> parts;
+  for (const OutputDecode::Range &range : decode_.ranges) {
+    Part part{&range, {}};
+    if (range.softmaxBins <= 1) {
+      for (int64_t o = 0; o < view.outer; ++o)
+        for (int64_t c = range.begin; c < range.end; ++c)
+          for (int64_t i = 0; i < view.inner; ++i)
+            part.reference.push_back(sigmoid(x[view.at(o, c, i)]));
+    } else {
+      const int64_t bins = range.softmaxBins;
+      for (int64_t o = 0; o < view.outer; ++o)
+        for (int64_t g = range.begin; g < range.end; g += bins)
+          for (int64_t i = 0; i < view.inner; ++i) {
+            double top = x[view.at(o, g, i)];
+            for (int64_t b = 1; b < bins; ++b)
+              top = std::max(top, double(x[view.at(o, g + b, i)]));
+            double sum = 0, weighted = 0;
+            for (int64_t b = 0; b < bins; ++b) {
+              double e = std::exp(x[view.at(o, g + b, i)] - top);
+              sum += e;
+              weighted += e * b;
+            }
+            part.reference.push_back(weighted / sum);
+          }
+    }
+    parts.push_back(std::move(part));
+  }
+
+  // Each candidate sums its own error in a fixed order: deterministic
+  // whatever the thread count.
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < kCandidates; ++k) {
+    const double threshold = candidate(k);
+    const float scale = static_cast<float>(127.0 / threshold);
+    const double step = threshold / 127.0;
+    // Decoded value of each int8 level: sigmoid(q * step), and for the
+    // softmax exp(-d * step) for d = qmax - q in [0, 255].
+    double sig[256], decay[256];
+    for (int q = -128; q < 128; ++q)
+      sig[q + 128] = sigmoid(q * step);
+    for (int d = 0; d < 256; ++d)
+      decay[d] = std::exp(-d * step);
+    double total = 0;
+    for (const Part &part : parts) {
+      const OutputDecode::Range &range = *part.range;
+      size_t n = 0;
+      if (range.softmaxBins <= 1) {
+        for (int64_t o = 0; o < view.outer; ++o)
+          for (int64_t c = range.begin; c < range.end; ++c)
+            for (int64_t i = 0; i < view.inner; ++i) {
+              double e = sig[level(x[view.at(o, c, i)], scale) + 128] -
+                         part.reference[n++];
+              total += e * e;
+            }
+        continue;
+      }
+      const int64_t bins = range.softmaxBins;
+      std::vector<int> levels(bins);
+      for (int64_t o = 0; o < view.outer; ++o)
+        for (int64_t g = range.begin; g < range.end; g += bins)
+          for (int64_t i = 0; i < view.inner; ++i) {
+            int top = -128;
+            for (int64_t b = 0; b < bins; ++b) {
+              levels[b] = level(x[view.at(o, g + b, i)], scale);
+              top = std::max(top, levels[b]);
+            }
+            double sum = 0, weighted = 0;
+            for (int64_t b = 0; b < bins; ++b) {
+              double e = decay[top - levels[b]];
+              sum += e;
+              weighted += e * b;
+            }
+            double e = weighted / sum - part.reference[n++];
+            total += e * e;
+          }
+    }
+    errors_[k] += total;
+  }
+  return Error::success();
+}
+
+double DecodedThresholdSearch::best() const {
+  int best = kCandidates - 1;
+  for (int k = kCandidates - 1; k-- > 0;)
+    if (errors_[k] < errors_[best])
+      best = k;
+  return candidate(best);
+}
+
+Expected<std::vector<OutputDecode>>
+getYoloOutputDecodes(accuracy::YoloStyle style,
+                     ArrayRef<accuracy::Shape> shapes, int64_t inputHeight,
+                     int64_t inputWidth) {
+  // Anchors do not change what is read through a sigmoid; placeholders
+  // (three per level, YOLOv5's count, or the count a [B,A,H,W,5+nc] head
+  // has) let heads of any stride through.
+  accuracy::YoloHeadOptions options;
+  if (style == accuracy::YoloStyle::V5 &&
+      llvm::all_of(shapes, [](const accuracy::Shape &s) {
+        return s.size() == 4 || s.size() == 5;
+      }))
+    for (const accuracy::Shape &shape : shapes)
+      options.anchors.emplace_back(shape.size() == 5 ? shape[1] : 3,
+                                   std::pair<float, float>{1.0f, 1.0f});
+  auto head = accuracy::analyzeYoloOutputs(style, shapes, inputHeight,
+                                           inputWidth, options);
+  if (!head)
+    return head.takeError();
+  if (head->decoded)
+    return makeError("the output is already decoded (" + head->describe() +
+                     "); a decode's thresholds apply to raw head outputs "
+                     "(cut the model at its head convolutions)");
+  std::vector<OutputDecode> decodes(shapes.size());
+  for (const accuracy::YoloHead::Level &level : head->levels) {
+    if (style == accuracy::YoloStyle::V5) {
+      // Every value is read through a sigmoid, whatever the layout.
+      const accuracy::Shape &shape = shapes[level.boxOutput];
+      OutputDecode &decode = decodes[level.boxOutput];
+      decode.axis = 1;
+      decode.ranges = {{0, shape[1], 0}};
+      continue;
+    }
+    const int64_t boxChannels = 4 * head->regMax;
+    decodes[level.boxOutput].ranges.push_back({0, boxChannels, head->regMax});
+    const int64_t classBegin =
+        level.classOutput == level.boxOutput ? boxChannels : 0;
+    decodes[level.classOutput].ranges.push_back(
+        {classBegin, classBegin + head->numClasses, 0});
+  }
+  return decodes;
+}
+
+} // namespace tpuc::calibration
