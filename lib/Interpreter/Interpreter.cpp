@@ -33,6 +33,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 using namespace mlir;
@@ -245,7 +246,13 @@ struct OpPrimitive {
 } // namespace
 
 namespace detail {
+/// What one run leaves for the next: buffers and oneDNN primitives. oneDNN
+/// (built without DNNL_ENABLE_CONCURRENT_EXEC, as Debian's is) shares one
+/// scratchpad between the primitives of a thread, so a primitive must run
+/// on the thread that created it: resources are only reused by the thread
+/// that created them.
 struct RunResources {
+  std::thread::id owner = std::this_thread::get_id();
   BufferPool pool;
   /// By Conv op and the activation it applies (null for none).
   llvm::DenseMap<std::pair<Operation *, Operation *>, ConvState> convs;
@@ -1003,17 +1010,25 @@ LogicalResult Interpreter::prepare() {
 
 std::unique_ptr<detail::RunResources> Interpreter::takeResources() {
   std::lock_guard<std::mutex> lock(resourcesMutex_);
-  if (idleResources_.empty())
-    return std::make_unique<detail::RunResources>();
-  auto resources = std::move(idleResources_.back());
-  idleResources_.pop_back();
-  return resources;
+  const std::thread::id self = std::this_thread::get_id();
+  for (size_t i = idleResources_.size(); i-- > 0;)
+    if (idleResources_[i]->owner == self) {
+      auto resources = std::move(idleResources_[i]);
+      idleResources_.erase(idleResources_.begin() + i);
+      return resources;
+    }
+  return std::make_unique<detail::RunResources>();
 }
 
 void Interpreter::returnResources(
     std::unique_ptr<detail::RunResources> resources) {
   resources->pool.trim();
   std::lock_guard<std::mutex> lock(resourcesMutex_);
+  // Threads that ran once and ended must not pin memory forever: keep the
+  // most recent few.
+  constexpr size_t kMaxIdle = 8;
+  if (idleResources_.size() >= kMaxIdle)
+    idleResources_.erase(idleResources_.begin());
   idleResources_.push_back(std::move(resources));
 }
 

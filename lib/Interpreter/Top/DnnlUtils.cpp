@@ -91,7 +91,9 @@ constexpr size_t kMaxCachedPrimitives = 4096;
 CachedPrimitive
 getOrCreatePrimitive(const PrimitiveKey &key,
                      const std::function<CachedPrimitive()> &create) {
-  static PrimitiveCache cache;
+  // Per thread: a primitive must run on the thread that created it (the
+  // scratchpad of Debian's oneDNN is shared by a thread's primitives).
+  thread_local PrimitiveCache cache;
   std::lock_guard<std::mutex> lock(cache.mutex);
   auto it = cache.entries.find(key.str());
   if (it != cache.entries.end())
