@@ -408,36 +408,6 @@ std::string tableDate() {
   return text;
 }
 
-/// The decodes `--postprocess` names for the model's outputs, by tensor
-/// name (none without the flag).
-Expected<std::map<std::string, OutputDecode>>
-getOutputDecodes(tpuc::Interpreter &interpreter, ArrayRef<ModelInput> inputs,
-                 const Options &opts) {
-  std::map<std::string, OutputDecode> byName;
-  if (!opts.postprocess)
-    return byName;
-  if (inputs.size() != 1 || inputs[0].shape.size() != 4)
-    return optionError("a YOLO decode needs one [N,C,H,W] or [N,H,W,C] "
-                       "image input");
-  const ModelInput &in = inputs[0];
-  bool nhwc = in.preprocess && in.preprocess->channelFormat == "nhwc";
-  int64_t height = in.shape[nhwc ? 1 : 2], width = in.shape[nhwc ? 2 : 3];
-  auto returnOp = interpreter.getFunction().getBody().front().getTerminator();
-  std::vector<tpuc::accuracy::Shape> shapes;
-  for (mlir::Value value : returnOp->getOperands()) {
-    auto type = mlir::cast<mlir::ShapedType>(value.getType());
-    shapes.emplace_back(type.getShape());
-  }
-  auto decodes = getYoloOutputDecodes(*opts.postprocess, shapes, height, width);
-  if (!decodes)
-    return decodes.takeError();
-  ArrayRef<std::string> names = interpreter.getOutputNames();
-  for (auto [i, decode] : llvm::enumerate(*decodes))
-    if (!decode.ranges.empty() && i < names.size())
-      byName[names[i]] = std::move(decode);
-  return byName;
-}
-
 int run(const Options &opts) {
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now();
@@ -473,7 +443,9 @@ int run(const Options &opts) {
   auto interpreter = tpuc::Interpreter::create(*module);
   if (mlir::failed(interpreter))
     return 1;
-  auto decodes = getOutputDecodes(**interpreter, *inputs, opts);
+  auto decodes = opts.postprocess
+                     ? getModelOutputDecodes(*module, *opts.postprocess)
+                     : std::map<std::string, OutputDecode>{};
   if (!decodes)
     return reportError(kTool, opts.mlirPath + ": --postprocess " +
                                   postprocessFlag + ": " +

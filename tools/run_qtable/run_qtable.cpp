@@ -114,6 +114,13 @@ static cl::opt<std::string>
                cl::desc("greedy (tpu-mlir's walk, default) or fast (rank "
                         "once, bisect on the count)"),
                cl::cat(category));
+static cl::opt<std::string> postprocessFlag(
+    "postprocess",
+    cl::desc("How the outputs are decoded after the network: yolov5 or "
+             "yolov8/yolo11 (raw head convolutions, decoded in float), or "
+             "none (default). The outputs are then compared after the "
+             "decode"),
+    cl::cat(category));
 static cl::opt<std::string>
     debugCmdFlag("debug_cmd",
                  cl::desc("Debug switches, ';'-separated: debug_log, "
@@ -135,6 +142,7 @@ struct Options {
   mix::SearchOptions search;
   std::string output, lossTable = "full_loss_table.txt";
   bool debugLog = false;
+  std::optional<accuracy::YoloStyle> postprocess;
   std::vector<std::string> warnings;
 };
 
@@ -249,6 +257,14 @@ Expected<Options> parseOptions() {
   else
     return optionError("unknown --search '" + searchFlag +
                        "' (expected greedy or fast)");
+
+  StringRef postprocess = StringRef(postprocessFlag).trim();
+  if (!postprocess.empty() && postprocess != "none") {
+    opts.postprocess = accuracy::parseYoloStyle(postprocess);
+    if (!opts.postprocess)
+      return optionError("unknown --postprocess '" + postprocessFlag +
+                         "' (expected yolov5, yolov8, yolo11 or none)");
+  }
 
   // tpu-mlir's debug_cmd is `key;key=value;...`.
   SmallVector<StringRef> switches;
@@ -426,6 +442,16 @@ int run(const Options &opts) {
   if (!inputs)
     return reportError(kTool,
                        opts.mlirPath + ": " + toString(inputs.takeError()));
+  mix::SearchOptions search = opts.search;
+  if (opts.postprocess) {
+    auto decodes =
+        calibration::getModelOutputDecodes(*module, *opts.postprocess);
+    if (!decodes)
+      return reportError(kTool, opts.mlirPath + ": --postprocess " +
+                                    postprocessFlag + ": " +
+                                    toString(decodes.takeError()));
+    search.outputDecodes = std::move(*decodes);
+  }
   auto samples = loadSamples(opts, *inputs);
   if (!samples)
     return reportError(kTool, toString(samples.takeError()));
@@ -438,8 +464,7 @@ int run(const Options &opts) {
          << formatDouble(opts.search.expectedCos, "%g") << ", min_layer_cos "
          << formatDouble(opts.search.minLayerCos, "%g") << "\n";
   Console console(opts.debugLog);
-  auto result =
-      mix::searchMixedPrecision(*module, *samples, opts.search, console);
+  auto result = mix::searchMixedPrecision(*module, *samples, search, console);
   if (!result)
     return reportError(kTool,
                        opts.mlirPath + ": " + toString(result.takeError()));

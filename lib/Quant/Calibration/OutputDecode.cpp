@@ -1,6 +1,10 @@
 //===- OutputDecode.cpp - Thresholds of outputs read through a decode -----===//
 
 #include "tpuc/Quant/Calibration/OutputDecode.h"
+#include "tpuc/Dialect/Top/TopOps.h"
+#include "tpuc/Dialect/Top/TopUtils.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -34,23 +38,19 @@ struct View {
   }
 };
 
-} // namespace
-
-DecodedThresholdSearch::DecodedThresholdSearch(OutputDecode decode,
-                                               double absMax)
-    : decode_(std::move(decode)), absMax_(absMax), errors_(kCandidates, 0.0) {}
-
-Error DecodedThresholdSearch::addSample(const Tensor &output) {
-  const int64_t axis = decode_.axis;
-  if (axis < 0 || axis >= output.rank())
+/// The view of a tensor of `shape` the decode reads, or why it does not
+/// fit.
+Expected<View> viewOf(const OutputDecode &decode, ArrayRef<int64_t> shape) {
+  const int64_t axis = decode.axis, rank = static_cast<int64_t>(shape.size());
+  if (axis < 0 || axis >= rank)
     return makeError("the decode's axis " + Twine(axis) +
                      " is not a dimension of the output");
   View view;
-  for (int64_t d = 0; d < output.rank(); ++d)
+  for (int64_t d = 0; d < rank; ++d)
     (d < axis    ? view.outer
      : d == axis ? view.channels
-                 : view.inner) *= output.shape[d];
-  for (const OutputDecode::Range &range : decode_.ranges)
+                 : view.inner) *= shape[d];
+  for (const OutputDecode::Range &range : decode.ranges)
     if (range.begin < 0 || range.end > view.channels ||
         range.begin >= range.end ||
         (range.softmaxBins > 1 &&
@@ -58,6 +58,60 @@ Error DecodedThresholdSearch::addSample(const Tensor &output) {
       return makeError("channels [" + Twine(range.begin) + ", " +
                        Twine(range.end) + ") do not fit an output of " +
                        Twine(view.channels) + " channels");
+  return view;
+}
+
+} // namespace
+
+Error checkDecodeFits(const OutputDecode &decode, ArrayRef<int64_t> shape) {
+  auto view = viewOf(decode, shape);
+  return view ? Error::success() : view.takeError();
+}
+
+Error decodeInPlace(const OutputDecode &decode, ArrayRef<int64_t> shape,
+                    float *values) {
+  auto fitted = viewOf(decode, shape);
+  if (!fitted)
+    return fitted.takeError();
+  const View view = *fitted;
+  for (const OutputDecode::Range &range : decode.ranges) {
+    if (range.softmaxBins <= 1) {
+      for (int64_t o = 0; o < view.outer; ++o)
+        for (int64_t c = range.begin; c < range.end; ++c)
+          for (int64_t i = 0; i < view.inner; ++i) {
+            float &v = values[view.at(o, c, i)];
+            v = static_cast<float>(sigmoid(v));
+          }
+      continue;
+    }
+    const int64_t bins = range.softmaxBins;
+    for (int64_t o = 0; o < view.outer; ++o)
+      for (int64_t g = range.begin; g < range.end; g += bins)
+        for (int64_t i = 0; i < view.inner; ++i) {
+          double top = values[view.at(o, g, i)];
+          for (int64_t b = 1; b < bins; ++b)
+            top = std::max(top, double(values[view.at(o, g + b, i)]));
+          double sum = 0;
+          for (int64_t b = 0; b < bins; ++b)
+            sum += std::exp(values[view.at(o, g + b, i)] - top);
+          for (int64_t b = 0; b < bins; ++b) {
+            float &v = values[view.at(o, g + b, i)];
+            v = static_cast<float>(std::exp(v - top) / sum);
+          }
+        }
+  }
+  return Error::success();
+}
+
+DecodedThresholdSearch::DecodedThresholdSearch(OutputDecode decode,
+                                               double absMax)
+    : decode_(std::move(decode)), absMax_(absMax), errors_(kCandidates, 0.0) {}
+
+Error DecodedThresholdSearch::addSample(const Tensor &output) {
+  auto fitted = viewOf(decode_, output.shape);
+  if (!fitted)
+    return fitted.takeError();
+  const View view = *fitted;
   if (!(absMax_ > 0))
     return Error::success();
 
@@ -197,6 +251,41 @@ getYoloOutputDecodes(accuracy::YoloStyle style,
         {classBegin, classBegin + head->numClasses, 0});
   }
   return decodes;
+}
+
+Expected<std::map<std::string, OutputDecode>>
+getModelOutputDecodes(mlir::ModuleOp module, accuracy::YoloStyle style) {
+  auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
+  if (!main)
+    return makeError("the module has no main function");
+  SmallVector<top::InputOp> inputs(main.getOps<top::InputOp>());
+  auto inputType = inputs.size() == 1
+                       ? dyn_cast<mlir::RankedTensorType>(inputs[0].getType())
+                       : mlir::RankedTensorType();
+  if (!inputType || inputType.getRank() != 4 || !inputType.hasStaticShape())
+    return makeError("a YOLO decode needs one [N,C,H,W] or [N,H,W,C] image "
+                     "input");
+  bool nhwc = inputs[0].getChannelFormat() == "nhwc";
+  ArrayRef<int64_t> in = inputType.getShape();
+  int64_t height = in[nhwc ? 1 : 2], width = in[nhwc ? 2 : 3];
+  std::vector<accuracy::Shape> shapes;
+  SmallVector<mlir::Value> outputs(
+      main.getBody().front().getTerminator()->getOperands());
+  for (mlir::Value value : outputs) {
+    auto type = dyn_cast<mlir::RankedTensorType>(value.getType());
+    if (!type || !type.hasStaticShape())
+      return makeError("output '" + top::getTensorName(value) +
+                       "' has no static shape");
+    shapes.emplace_back(type.getShape());
+  }
+  auto decodes = getYoloOutputDecodes(style, shapes, height, width);
+  if (!decodes)
+    return decodes.takeError();
+  std::map<std::string, OutputDecode> byName;
+  for (auto [value, decode] : llvm::zip(outputs, *decodes))
+    if (!decode.ranges.empty())
+      byName[top::getTensorName(value)] = std::move(decode);
+  return byName;
 }
 
 } // namespace tpuc::calibration

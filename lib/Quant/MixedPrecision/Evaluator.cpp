@@ -303,6 +303,34 @@ llvm::Error Evaluator::buildGraph() {
 }
 
 llvm::Error Evaluator::resolveCompareTensors() {
+  if (llvm::Error err = resolveCompareNames())
+    return err;
+  // Each compare tensor's decode, checked against its shape.
+  llvm::StringMap<Value> values;
+  top_.walk([&](Operation *op) {
+    for (Value v : op->getResults())
+      values[top::getTensorName(v)] = v;
+  });
+  decodes_.assign(compare_.size(), {});
+  compareShapes_.assign(compare_.size(), {});
+  for (auto [c, index] : llvm::enumerate(compare_)) {
+    const std::string &name = tensors_[index].name;
+    auto it = options_.outputDecodes.find(name);
+    if (it == options_.outputDecodes.end())
+      continue;
+    auto type = dyn_cast<ShapedType>(values.lookup(name).getType());
+    if (!type || !type.hasStaticShape())
+      return failure("'" + name + "' has no static shape to decode");
+    compareShapes_[c].assign(type.getShape().begin(), type.getShape().end());
+    if (llvm::Error err =
+            calibration::checkDecodeFits(it->second, compareShapes_[c]))
+      return failure("'" + name + "': " + llvm::toString(std::move(err)));
+    decodes_[c] = it->second;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Evaluator::resolveCompareNames() {
   if (options_.compareLayers.empty()) {
     auto main = top_.lookupSymbol<func::FuncOp>("main");
     for (Value v : main.getBody().front().getTerminator()->getOperands()) {
@@ -476,6 +504,25 @@ double Evaluator::outputSimilarity(size_t c, const float *ref,
                                    const float *stored, int64_t zp,
                                    double scale) const {
   unsigned index = compare_[c];
+  if (!decodes_[c].ranges.empty()) {
+    // Both sides decoded as reals; the shape was checked up front.
+    int64_t n = tensors_[index].numel;
+    std::vector<float> decodedRef(ref, ref + n), decoded(n);
+    for (int64_t i = 0; i < n; ++i)
+      decoded[i] = static_cast<float>((double(stored[i]) - zp) * scale);
+    llvm::cantFail(calibration::decodeInPlace(decodes_[c], compareShapes_[c],
+                                              decodedRef.data()));
+    llvm::cantFail(calibration::decodeInPlace(decodes_[c], compareShapes_[c],
+                                              decoded.data()));
+    return comparedSimilarity(c, decodedRef.data(), decoded.data(), 0, 1);
+  }
+  return comparedSimilarity(c, ref, stored, zp, scale);
+}
+
+double Evaluator::comparedSimilarity(size_t c, const float *ref,
+                                     const float *stored, int64_t zp,
+                                     double scale) const {
+  unsigned index = compare_[c];
   if (centers_.empty())
     return similarity(index, ref, stored, zp);
   const float *center = centers_[c].ptr();
@@ -585,11 +632,21 @@ llvm::Error Evaluator::prepare(bool keepTensors) {
   centers_.clear();
   if (options_.centered && samples_.size() >= 2)
     for (size_t c = 0; c < compare_.size(); ++c) {
-      Tensor center = refOutputs_[0][c];
+      // The mean of what is compared: the decoded values when decoded.
+      auto compared = [&](size_t s) {
+        Tensor t = refOutputs_[s][c];
+        if (!decodes_[c].ranges.empty())
+          llvm::cantFail(calibration::decodeInPlace(
+              decodes_[c], compareShapes_[c], t.ptr()));
+        return t;
+      };
+      Tensor center = compared(0);
       std::vector<double> sum(center.data.begin(), center.data.end());
-      for (size_t s = 1; s < samples_.size(); ++s)
+      for (size_t s = 1; s < samples_.size(); ++s) {
+        Tensor t = compared(s);
         for (size_t i = 0; i < sum.size(); ++i)
-          sum[i] += refOutputs_[s][c].data[i];
+          sum[i] += t.data[i];
+      }
       for (size_t i = 0; i < sum.size(); ++i)
         center.data[i] = static_cast<float>(sum[i] / samples_.size());
       centers_.push_back(std::move(center));

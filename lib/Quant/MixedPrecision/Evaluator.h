@@ -112,6 +112,7 @@ public:
 private:
   llvm::Error buildGraph();
   llvm::Error resolveCompareTensors();
+  llvm::Error resolveCompareNames();
   llvm::Error buildPartMaps();
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   lower(const FloatSet &floats, bool allFloat);
@@ -128,6 +129,9 @@ private:
   /// * scale) to `ref`, around the center when the outputs are centered.
   double outputSimilarity(size_t c, const float *ref, const float *stored,
                           int64_t zp, double scale) const;
+  /// The same after any decode.
+  double comparedSimilarity(size_t c, const float *ref, const float *stored,
+                            int64_t zp, double scale) const;
   /// Weighted mean of the compare tensors' similarities.
   double combine(llvm::ArrayRef<double> compareCos) const;
   /// The reference's tensors of sample `s`, in f32.
@@ -144,6 +148,10 @@ private:
   /// Compare tensors (indices into tensors_) and their weights.
   std::vector<unsigned> compare_;
   std::vector<double> weights_;
+  /// By compare tensor: its decode (no ranges: compared as it is) and
+  /// shape.
+  std::vector<calibration::OutputDecode> decodes_;
+  std::vector<llvm::SmallVector<int64_t, 4>> compareShapes_;
   /// By tensor index; only tensors assembled by Concat have parts.
   llvm::DenseMap<unsigned, PartMap> parts_;
 

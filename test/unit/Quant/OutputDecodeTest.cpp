@@ -137,6 +137,30 @@ TEST(DecodedThresholdSearch, RangesOutsideTheOutputAreErrors) {
   EXPECT_NE(llvm::toString(std::move(err)).find("axis 4"), std::string::npos);
 }
 
+TEST(DecodeInPlace, SigmoidsAndDflProbabilities) {
+  // [1, 6, 1, 2]: channels 0..3 one DFL side of 4 bins, 4 a sigmoid, 5
+  // outside every range.
+  Tensor x = randomTensor({1, 6, 1, 2}, -4.0f, 4.0f, 5);
+  Tensor y = x;
+  OutputDecode decode{1, {{0, 4, 4}, {4, 5, 0}}};
+  ASSERT_FALSE(static_cast<bool>(decodeInPlace(decode, y.shape, y.ptr())));
+  for (int i = 0; i < 2; ++i) {
+    double top = -1e9, sum = 0;
+    for (int b = 0; b < 4; ++b)
+      top = std::max(top, double(x.data[b * 2 + i]));
+    for (int b = 0; b < 4; ++b)
+      sum += std::exp(x.data[b * 2 + i] - top);
+    for (int b = 0; b < 4; ++b)
+      EXPECT_NEAR(y.data[b * 2 + i], std::exp(x.data[b * 2 + i] - top) / sum,
+                  1e-6);
+    EXPECT_NEAR(y.data[8 + i], sigmoid(x.data[8 + i]), 1e-6);
+    EXPECT_EQ(y.data[10 + i], x.data[10 + i]);
+  }
+  Error err = decodeInPlace(OutputDecode{1, {{0, 7, 0}}}, y.shape, y.ptr());
+  ASSERT_TRUE(static_cast<bool>(err));
+  consumeError(std::move(err));
+}
+
 TEST(YoloOutputDecodes, YoloV5HeadsAreSigmoidsEverywhere) {
   auto decodes = getYoloOutputDecodes(
       YoloStyle::V5, {{1, 255, 80, 80}, {1, 255, 40, 40}, {1, 255, 20, 20}},

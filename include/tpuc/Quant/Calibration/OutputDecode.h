@@ -20,9 +20,12 @@
 #include "tpuc/Interpreter/Tensor.h"
 #include "tpuc/Quant/Accuracy/YoloDecode.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace tpuc::calibration {
@@ -40,6 +43,17 @@ struct OutputDecode {
   /// Channels outside every range do not matter.
   std::vector<Range> ranges;
 };
+
+/// Checks that the decode's axis and ranges fit a tensor of `shape`.
+llvm::Error checkDecodeFits(const OutputDecode &decode,
+                            llvm::ArrayRef<int64_t> shape);
+
+/// Replaces the values the decode reads by their decoded form, in place:
+/// the sigmoid, or the softmax probabilities of each group of DFL bins
+/// (rather than their expectation, so that the tensor keeps its size and
+/// still compares element by element, as run_qtable does).
+llvm::Error decodeInPlace(const OutputDecode &decode,
+                          llvm::ArrayRef<int64_t> shape, float *values);
 
 /// Finds one output's threshold for its decode over any number of samples.
 class DecodedThresholdSearch {
@@ -73,6 +87,11 @@ llvm::Expected<std::vector<OutputDecode>>
 getYoloOutputDecodes(accuracy::YoloStyle style,
                      llvm::ArrayRef<accuracy::Shape> shapes,
                      int64_t inputHeight, int64_t inputWidth);
+
+/// getYoloOutputDecodes for the outputs of a Top model's `main` (one image
+/// input), by output tensor name.
+llvm::Expected<std::map<std::string, OutputDecode>>
+getModelOutputDecodes(mlir::ModuleOp module, accuracy::YoloStyle style);
 
 } // namespace tpuc::calibration
 

@@ -37,11 +37,13 @@
 
 #include "tpuc/Backend/Chips.h"
 #include "tpuc/Interpreter/Tensor.h"
+#include "tpuc/Quant/Calibration/OutputDecode.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,10 @@ struct SearchOptions {
   /// gives settles within a few samples, and every table is then checked
   /// on all of them). 0: all.
   size_t sensitivitySamples = 3;
+  /// Compare tensors read through a decode (`--postprocess`), by name:
+  /// compared after it (sigmoids, DFL softmax probabilities), so that
+  /// values the decode maps to the same result do not count as errors.
+  std::map<std::string, calibration::OutputDecode> outputDecodes;
 };
 
 /// One layer of the loss table.
