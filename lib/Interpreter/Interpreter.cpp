@@ -21,7 +21,9 @@
 #include "tpuc/Interpreter/Interpreter.h"
 #include "Top/DnnlUtils.h"
 #include "Top/KernelUtils.h"
+#include "Tpu/TpuConvPlan.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
+#include "tpuc/Dialect/Tpu/TpuOps.h"
 #include "tpuc/Interpreter/Kernel.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -177,6 +179,12 @@ struct ConvState {
   dnnl::memory weights;
 };
 
+/// A tpu.Conv2D's preparation; no PreparedConv when the kernel runs it.
+struct TpuConvState {
+  bool prepared = false;
+  std::optional<tpu::PreparedConv> conv;
+};
+
 /// Ops whose kernels write every element of their results on success, so
 /// the interpreter hands them recycled buffers without zero-filling them
 /// (the other kernels may rely on KernelArgs' zero-filled results).
@@ -258,6 +266,7 @@ struct RunResources {
   llvm::DenseMap<std::pair<Operation *, Operation *>, ConvState> convs;
   /// Add and Concat on oneDNN layouts, by op.
   llvm::DenseMap<Operation *, OpPrimitive> primitives;
+  llvm::DenseMap<Operation *, TpuConvState> tpuConvs;
 };
 } // namespace detail
 
@@ -303,6 +312,14 @@ public:
 private:
   LogicalResult bindInput(top::InputOp input, const TensorMap &inputs);
   LogicalResult runConv(top::ConvOp conv);
+  LogicalResult runTpuConv(tpu::Conv2DOp conv);
+  /// The memory holding `slot`'s data: its oneDNN layout if it has one,
+  /// else its row-major tensor of `shape`.
+  dnnl::memory memoryOf(Slot &slot, ArrayRef<int64_t> shape);
+  /// Stores `value`'s result computed into `plain` or `blocked` (layout
+  /// `desc`): row-major right away when it is observed.
+  void storeResult(Value value, std::shared_ptr<Tensor> plain,
+                   AlignedBuffer &&blocked, const dnnl::memory::desc &desc);
   LogicalResult runKernel(Operation &op);
   /// Runs `op` on the fast paths below (only when nothing is observed);
   /// false when none applies.
@@ -539,6 +556,218 @@ LogicalResult Runner::runConv(top::ConvOp conv) {
   }
   pool_.give(std::move(srcTemp));
   report(out);
+  return success();
+}
+
+dnnl::memory Runner::memoryOf(Slot &slot, ArrayRef<int64_t> shape) {
+  if (!slot.blocked.empty())
+    return du::wrap(slot.layout, slot.blocked.data());
+  return du::wrap(du::plainDesc(shape), slot.plain->ptr());
+}
+
+void Runner::storeResult(Value value, std::shared_ptr<Tensor> plain,
+                         AlignedBuffer &&blocked,
+                         const dnnl::memory::desc &desc) {
+  if (plain) {
+    store(value, std::move(plain), /*owned=*/true);
+  } else {
+    storeLayout(value, std::move(blocked), desc);
+    if (observed_) {
+      Slot &slot = slots_[value];
+      plainOf(value);
+      pool_.give(std::move(slot.blocked));
+    }
+  }
+  Slot &slot = slots_[value];
+  if (options_.onResult && slot.plain)
+    options_.onResult(value, *slot.plain);
+}
+
+/// The tensor kinds the Tpu conv computes on directly: row-major and
+/// channels-last (both without padding), with the channel of each element.
+enum class ChannelLayout { Plain, ChannelsLast, Other };
+
+ChannelLayout channelLayoutOf(const dnnl::memory::desc &desc) {
+  if (desc == du::plainDesc(desc.dims()))
+    return ChannelLayout::Plain;
+  if (isChannelsLast(desc))
+    return ChannelLayout::ChannelsLast;
+  return ChannelLayout::Other;
+}
+
+LogicalResult Runner::runTpuConv(tpu::Conv2DOp conv) {
+  TpuConvState &state = resources_.tpuConvs[conv];
+  if (!state.prepared) {
+    auto weight = [&](Value v) -> const Tensor * {
+      Operation *def = v.getDefiningOp();
+      return def && isa<top::WeightOp>(def) ? weights_.lookup(def).get()
+                                            : nullptr;
+    };
+    auto prepared = tpu::prepareConv(conv, weight(conv.getFilter()),
+                                     weight(conv.getBias()));
+    if (failed(prepared))
+      return failure();
+    state.conv = std::move(*prepared);
+    state.prepared = true;
+  }
+  if (!state.conv)
+    return runKernel(*conv);
+  const tpu::PreparedConv &prepared = *state.conv;
+  Value result = conv.getOutput();
+  auto inShape = top::getShape(conv.getInput());
+  auto outShape = top::getShape(conv.getOutput());
+  if (!prepared.chunks.front().plan.cached.primitive) {
+    // No elements: nothing to compute.
+    storeResult(result, std::make_shared<Tensor>(outShape), AlignedBuffer(),
+                {});
+    return success();
+  }
+  auto in = slots_.find(conv.getInput());
+  if (in == slots_.end())
+    return conv.emitOpError("uses a value that was not computed");
+
+  // The source: the input's memory, with the zero point subtracted (in a
+  // copy) for asymmetric INT8, and row-major when it is cut into channel
+  // ranges.
+  std::vector<AlignedBuffer> temps;
+  bool split = prepared.chunks.size() > 1;
+  dnnl::memory source =
+      split ? du::wrap(du::plainDesc(inShape), plainOf(conv.getInput())->ptr())
+            : memoryOf(in->second, inShape);
+  int64_t zeroPoint = prepared.quantized ? prepared.in.zeroPoint : 0;
+  if (zeroPoint != 0) {
+    dnnl::memory::desc desc = source.get_desc();
+    if (floatsOf(desc) != static_cast<size_t>(Tensor::numelOf(inShape))) {
+      // Padded layout: center the row-major data instead.
+      desc = du::plainDesc(inShape);
+      source = du::wrap(desc, plainOf(conv.getInput())->ptr());
+    }
+    AlignedBuffer centered = pool_.takeAligned(floatsOf(desc));
+    const float *from = static_cast<const float *>(source.get_data_handle());
+    float *to = centered.data();
+    float zp = static_cast<float>(zeroPoint);
+    int64_t n = static_cast<int64_t>(floatsOf(desc));
+#pragma omp parallel for if (n > kParallelThreshold)
+    for (int64_t i = 0; i < n; ++i)
+      to[i] = from[i] - zp;
+    source = du::wrap(desc, to);
+    temps.push_back(std::move(centered));
+  }
+
+  // Each chunk's sums, all in the first chunk's destination layout; the
+  // first into the result's buffer.
+  const dnnl::memory::desc &dstDesc =
+      prepared.chunks.front().plan.cached.dstDesc;
+  std::shared_ptr<Tensor> plainOut;
+  AlignedBuffer blockedOut;
+  float *outData;
+  if (dstDesc == du::plainDesc(outShape)) {
+    plainOut = std::make_shared<Tensor>();
+    plainOut->shape.assign(outShape.begin(), outShape.end());
+    plainOut->data = pool_.takeVector(Tensor::numelOf(outShape), false);
+    outData = plainOut->ptr();
+  } else {
+    blockedOut = pool_.takeAligned(floatsOf(dstDesc));
+    outData = blockedOut.data();
+  }
+  std::vector<const float *> sums;
+  const Tensor *bias = nullptr;
+  if (!prepared.quantized && !isa<NoneType>(conv.getBias().getType())) {
+    bias = plainOf(conv.getBias());
+    if (!bias)
+      return conv.emitOpError("uses a value that was not computed");
+  }
+  for (const tpu::ConvChunk &chunk : prepared.chunks) {
+    const du::ConvPlan &plan = chunk.plan;
+    dnnl::memory src = source;
+    if (split) {
+      llvm::SmallVector<int64_t, 4> dims(inShape.begin(), inShape.end());
+      dims[1] = chunk.end - chunk.begin;
+      llvm::SmallVector<int64_t, 4> offsets(dims.size(), 0);
+      offsets[1] = chunk.begin;
+      src = du::wrap(source.get_desc().submemory_desc(du::toDims(dims),
+                                                      du::toDims(offsets)),
+                     static_cast<const float *>(source.get_data_handle()));
+    }
+    if (src.get_desc() != plan.cached.srcDesc) {
+      AlignedBuffer temp = pool_.takeAligned(floatsOf(plan.cached.srcDesc));
+      dnnl::memory to = du::wrap(plan.cached.srcDesc, temp.data());
+      du::reorderInto(src, to);
+      src = to;
+      temps.push_back(std::move(temp));
+    }
+    dnnl::memory weights = chunk.weights;
+    if (!weights) {
+      const Tensor *filter = plainOf(conv.getFilter());
+      if (!filter)
+        return conv.emitOpError("uses a value that was not computed");
+      weights =
+          du::toLayout(du::wrap(du::plainDesc(plan.weightDims), filter->ptr()),
+                       plan.cached.weightsDesc);
+    }
+    float *dst = outData;
+    if (!sums.empty()) {
+      temps.push_back(pool_.takeAligned(floatsOf(dstDesc)));
+      dst = temps.back().data();
+    }
+    if (plan.cached.dstDesc == dstDesc) {
+      du::executeConv(plan, src, weights, bias ? bias->ptr() : nullptr,
+                      du::wrap(dstDesc, dst));
+    } else {
+      AlignedBuffer own = pool_.takeAligned(floatsOf(plan.cached.dstDesc));
+      du::executeConv(plan, src, weights, bias ? bias->ptr() : nullptr,
+                      du::wrap(plan.cached.dstDesc, own.data()));
+      du::reorderInto(du::wrap(plan.cached.dstDesc, own.data()),
+                      du::wrap(dstDesc, dst));
+      du::cpuStream().wait();
+      pool_.give(std::move(own));
+    }
+    sums.push_back(dst);
+  }
+
+  // Requantization or rounding, on the layouts whose channel of each
+  // element is known; others are made row-major first.
+  ChannelLayout layout = channelLayoutOf(dstDesc);
+  if (layout == ChannelLayout::Other) {
+    auto tensor = std::make_shared<Tensor>();
+    tensor->shape.assign(outShape.begin(), outShape.end());
+    tensor->data = pool_.takeVector(Tensor::numelOf(outShape), false);
+    for (const float *&sum : sums) {
+      float *to = sum == outData ? tensor->ptr() : nullptr;
+      if (!to) {
+        temps.push_back(pool_.takeAligned(Tensor::numelOf(outShape)));
+        to = temps.back().data();
+      }
+      du::reorderInto(du::wrap(dstDesc, sum),
+                      du::wrap(du::plainDesc(outShape), to));
+      sum = to;
+    }
+    du::cpuStream().wait();
+    pool_.give(std::move(blockedOut));
+    plainOut = std::move(tensor);
+    outData = plainOut->ptr();
+    layout = ChannelLayout::Plain;
+  }
+  int64_t n = Tensor::numelOf(outShape);
+  if (prepared.quantized) {
+    int64_t channels = outShape[1];
+    int64_t inner = n / std::max<int64_t>(outShape[0] * channels, 1);
+    if (layout == ChannelLayout::Plain)
+      tpu::vec::requantize(prepared.requant, sums.data(),
+                           static_cast<int>(sums.size()), outShape[0], channels,
+                           inner, outData);
+    else
+      tpu::vec::requantize(prepared.requant, sums.data(),
+                           static_cast<int>(sums.size()), outShape[0] * inner,
+                           channels, 1, outData);
+  } else {
+    const tpu::Storage &out = prepared.out;
+    if (out.bf16 || out.f16 || out.integer)
+      tpu::vec::store(out, outData, outData, n);
+  }
+  for (AlignedBuffer &temp : temps)
+    pool_.give(std::move(temp));
+  storeResult(result, std::move(plainOut), std::move(blockedOut), dstDesc);
   return success();
 }
 
@@ -892,6 +1121,12 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
     }
     if (auto conv = dyn_cast<top::ConvOp>(op)) {
       if (failed(runConv(conv)))
+        return failure();
+      release(op);
+      continue;
+    }
+    if (auto conv = dyn_cast<tpu::Conv2DOp>(op)) {
+      if (failed(runTpuConv(conv)))
         return failure();
       release(op);
       continue;

@@ -134,6 +134,28 @@ mlir::FailureOr<ConvPlan> planConv(mlir::Operation *op,
                                    llvm::ArrayRef<int64_t> outputShape,
                                    llvm::ArrayRef<EltwisePostOp> extra);
 
+/// The attributes of a convolution (top.Conv, tpu.Conv2D) that its
+/// primitive depends on.
+struct ConvAttrs {
+  llvm::SmallVector<int64_t, 2> kernel, strides, pads, dilations;
+  int64_t group = 1;
+  bool doRelu = false;
+  double reluLimit = -1.0;
+};
+/// Reads them from an op with top.Conv's attribute names.
+ConvAttrs getConvAttrs(mlir::Operation *op);
+
+/// planConv for a convolution with attributes `attrs` (errors are emitted
+/// on `op`). The same shapes and attributes give the same primitive as
+/// planConv and the top.Conv kernel.
+mlir::FailureOr<ConvPlan> planConvWith(mlir::Operation *op,
+                                       const ConvAttrs &attrs,
+                                       llvm::ArrayRef<int64_t> inputShape,
+                                       llvm::ArrayRef<int64_t> filterShape,
+                                       int64_t biasCount,
+                                       llvm::ArrayRef<int64_t> outputShape,
+                                       llvm::ArrayRef<EltwisePostOp> extra);
+
 /// Runs a planned conv on memories in the plan's layouts.
 void executeConv(const ConvPlan &plan, const dnnl::memory &src,
                  const dnnl::memory &weights, const float *bias,

@@ -108,42 +108,42 @@ void executeWindowPrimitive(const CachedPrimitive &cached, const memory &src,
 // Conv
 //===----------------------------------------------------------------------===//
 
-FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
+FailureOr<ConvPlan> planConvOp(Operation *op, const ConvAttrs &attrs,
+                               ArrayRef<int64_t> inputShape,
                                ArrayRef<int64_t> filterShape, int64_t biasCount,
                                ArrayRef<int64_t> outputShape,
                                ArrayRef<EltwisePostOp> extra) {
   int64_t rank = static_cast<int64_t>(inputShape.size());
-  auto params =
-      parseWindowParams(op, rank, op.getKernelShape(), op.getStrides(),
-                        op.getPads(), op.getDilations());
+  auto params = parseWindowParams(op, rank, attrs.kernel, attrs.strides,
+                                  attrs.pads, attrs.dilations);
   if (failed(params))
     return failure();
-  int64_t group = op.getGroup();
+  int64_t group = attrs.group;
   int64_t inChannels = inputShape[1];
   int64_t outChannels = filterShape.empty() ? 0 : filterShape[0];
   if (filterShape.size() != inputShape.size())
-    return op.emitOpError()
+    return op->emitOpError()
            << "filter " << top::shapeToString(filterShape)
            << " does not fit input " << top::shapeToString(inputShape)
            << " with group " << group;
   if (group <= 0 || inChannels % group || outChannels % group)
-    return op.emitOpError()
+    return op->emitOpError()
            << "group " << group << " does not divide " << inChannels
            << " input and " << outChannels << " output channels";
   if (filterShape[1] != inChannels / group)
-    return op.emitOpError()
+    return op->emitOpError()
            << "filter " << top::shapeToString(filterShape)
            << " does not fit input " << top::shapeToString(inputShape)
            << " with group " << group;
   if (biasCount >= 0 && biasCount != outChannels)
-    return op.emitOpError()
+    return op->emitOpError()
            << "bias has " << biasCount << " elements, expected " << outChannels;
   int64_t spatial = rank - 2;
   llvm::SmallVector<int64_t, 4> expected = {inputShape[0], outChannels};
   for (int64_t i = 0; i < spatial; ++i) {
     if (filterShape[2 + i] != params->kernel[i])
-      return op.emitOpError() << "filter " << top::shapeToString(filterShape)
-                              << " does not match kernel_shape";
+      return op->emitOpError() << "filter " << top::shapeToString(filterShape)
+                               << " does not match kernel_shape";
     int64_t extent = params->dilations[i] * (params->kernel[i] - 1) + 1;
     int64_t padded =
         inputShape[2 + i] + params->padBegin[i] + params->padEnd[i];
@@ -151,7 +151,7 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
         padded < extent ? 0 : (padded - extent) / params->strides[i] + 1);
   }
   if (ArrayRef<int64_t>(expected) != outputShape)
-    return op.emitOpError()
+    return op->emitOpError()
            << "result shape " << top::shapeToString(outputShape)
            << " differs from the computed " << top::shapeToString(expected);
 
@@ -167,8 +167,8 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
   if (Tensor::numelOf(outputShape) == 0)
     return plan;
 
-  bool doRelu = op.getDoRelu();
-  double reluLimit = op.getReluLimit().convertToDouble();
+  bool doRelu = attrs.doRelu;
+  double reluLimit = attrs.reluLimit;
   PrimitiveKey key("conv");
   key.add(inputShape).add(plan.weightDims).add(int64_t(biasCount >= 0));
   addWindowKey(key, *params);
@@ -198,7 +198,7 @@ FailureOr<ConvPlan> planConvOp(top::ConvOp op, ArrayRef<int64_t> inputShape,
                            pd.weights_desc(), pd.dst_desc()};
   });
   if (!plan.cached.primitive)
-    return op.emitOpError() << "has no oneDNN implementation for this shape";
+    return op->emitOpError() << "has no oneDNN implementation for this shape";
   return plan;
 }
 
@@ -209,7 +209,7 @@ LogicalResult runConv(top::ConvOp op, KernelArgs &args) {
   const Tensor &filter = args.in(1);
   const Tensor *bias = args.has(2) ? args.inputs[2] : nullptr;
   Tensor &output = args.out();
-  auto plan = planConvOp(op, input.shape, filter.shape,
+  auto plan = planConvOp(op, getConvAttrs(op), input.shape, filter.shape,
                          bias ? bias->numel() : -1, output.shape, {});
   if (failed(plan))
     return failure();
@@ -680,6 +680,27 @@ std::optional<EltwisePostOp> activationAsPostOp(Operation *op) {
   return std::nullopt;
 }
 
+ConvAttrs getConvAttrs(Operation *op) {
+  ConvAttrs attrs;
+  auto ints = [&](StringRef name) {
+    llvm::SmallVector<int64_t, 2> values;
+    if (auto array = op->getAttrOfType<DenseI64ArrayAttr>(name))
+      values.assign(array.asArrayRef().begin(), array.asArrayRef().end());
+    return values;
+  };
+  attrs.kernel = ints("kernel_shape");
+  attrs.strides = ints("strides");
+  attrs.pads = ints("pads");
+  attrs.dilations = ints("dilations");
+  if (auto group = op->getAttrOfType<IntegerAttr>("group"))
+    attrs.group = group.getInt();
+  if (auto doRelu = op->getAttrOfType<BoolAttr>("do_relu"))
+    attrs.doRelu = doRelu.getValue();
+  if (auto limit = op->getAttrOfType<FloatAttr>("relu_limit"))
+    attrs.reluLimit = limit.getValueAsDouble();
+  return attrs;
+}
+
 FailureOr<ConvPlan> planConv(Operation *op, ArrayRef<int64_t> inputShape,
                              ArrayRef<int64_t> filterShape, int64_t biasCount,
                              ArrayRef<int64_t> outputShape,
@@ -687,7 +708,17 @@ FailureOr<ConvPlan> planConv(Operation *op, ArrayRef<int64_t> inputShape,
   auto conv = dyn_cast<top::ConvOp>(op);
   if (!conv)
     return op->emitOpError("is not a top.Conv");
-  return planConvOp(conv, inputShape, filterShape, biasCount, outputShape,
+  return planConvOp(conv, getConvAttrs(conv), inputShape, filterShape,
+                    biasCount, outputShape, extra);
+}
+
+FailureOr<ConvPlan> planConvWith(Operation *op, const ConvAttrs &attrs,
+                                 ArrayRef<int64_t> inputShape,
+                                 ArrayRef<int64_t> filterShape,
+                                 int64_t biasCount,
+                                 ArrayRef<int64_t> outputShape,
+                                 ArrayRef<EltwisePostOp> extra) {
+  return planConvOp(op, attrs, inputShape, filterShape, biasCount, outputShape,
                     extra);
 }
 

@@ -1,11 +1,13 @@
 //===- TpuKernelUtils.cpp - Helpers shared by the Tpu kernels -------------===//
 
 #include "TpuKernelUtils.h"
+#include "TpuVector.h"
 
 #include "tpuc/Dialect/Top/TopWeights.h"
 
 #include <cmath>
 #include <cstring>
+#include <tuple>
 
 using namespace mlir;
 
@@ -52,11 +54,7 @@ void roundToStorage(Value value, Tensor &tensor) {
   Storage s = getStorage(value);
   if (!s.quantized && !s.bf16 && !s.f16 && !s.integer)
     return;
-  float *data = tensor.ptr();
-  int64_t n = tensor.numel();
-#pragma omp parallel for if (n > (1 << 16))
-  for (int64_t i = 0; i < n; ++i)
-    data[i] = s.store(data[i]);
+  vec::store(s, tensor.ptr(), tensor.ptr(), tensor.numel());
 }
 
 LogicalResult runAsTop(Operation *op, StringRef topName,
@@ -101,9 +99,52 @@ void applyQuantizedRelu(const Storage &storage, bool doRelu, double reluLimit,
     hi = std::min(hi, static_cast<float>(std::round(reluLimit / storage.scale) +
                                          storage.zeroPoint));
   float *data = tensor.ptr();
-  for (int64_t i = 0, n = tensor.numel(); i < n; ++i)
+  int64_t n = tensor.numel();
+#pragma omp parallel for if (n > (1 << 16))
+  for (int64_t i = 0; i < n; ++i)
     data[i] = std::min(std::max(data[i], lo), hi);
 }
+
+namespace vec {
+FailureOr<Requant> makeRequant(Operation *op, ArrayRef<int64_t> multiplier,
+                               ArrayRef<int64_t> rshift, bool qdm,
+                               const std::vector<int64_t> *bias,
+                               int64_t channels, const Storage &out,
+                               bool doRelu, double reluLimit) {
+  bool perChannel = multiplier.size() > 1;
+  size_t needed = perChannel ? static_cast<size_t>(channels) : 1;
+  if (multiplier.size() < needed || rshift.size() < needed ||
+      (bias && bias->size() != 1 && bias->size() < size_t(channels)))
+    return failure();
+  Requant rq;
+  rq.qdm = qdm;
+  rq.mode = getRoundMode(op);
+  rq.zeroPoint = out.zeroPoint;
+  rq.qmin = out.qmin;
+  rq.qmax = out.qmax;
+  for (int64_t c = 0; c < channels; ++c) {
+    size_t k = perChannel ? c : 0;
+    rq.multiplier.push_back(multiplier[k]);
+    rq.rshift.push_back(rshift[k]);
+    rq.bias.push_back(!bias ? 0 : (*bias)[bias->size() == 1 ? 0 : c]);
+  }
+  std::tie(rq.lo, rq.hi) = reluBounds(out, doRelu, reluLimit);
+  return rq;
+}
+
+std::pair<int64_t, int64_t> reluBounds(const Storage &out, bool doRelu,
+                                       double reluLimit) {
+  if (!doRelu)
+    return {out.qmin, out.qmax};
+  // applyQuantizedRelu's bounds, which are floats holding integers.
+  float lo = static_cast<float>(out.zeroPoint);
+  float hi = static_cast<float>(out.qmax);
+  if (reluLimit >= 0)
+    hi = std::min(hi, static_cast<float>(std::round(reluLimit / out.scale) +
+                                         out.zeroPoint));
+  return {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
+}
+} // namespace vec
 
 FailureOr<std::vector<int64_t>> readIntWeight(Value value) {
   auto weight = value.getDefiningOp<top::WeightOp>();

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TpuKernelUtils.h"
+#include "TpuVector.h"
 
 #include <cmath>
 
@@ -18,24 +19,34 @@ using namespace mlir;
 namespace tpuc::tpu {
 namespace {
 
-/// The largest |x * w| of an int8 product after zero points: x in
-/// [-255, 255], w in [-128, 127].
-int64_t maxProduct(const Storage &in) {
-  return (in.zeroPoint == 0 ? 128 : 255) * 128;
+/// The largest |x - zp| of a code of `in` (128 for i8, 255 for u8 with zero
+/// point 0, up to 255 with other zero points).
+int64_t maxCentered(const Storage &in) {
+  if (!in.quantized)
+    return 128;
+  return std::max(std::abs(in.qmin - in.zeroPoint),
+                  std::abs(in.qmax - in.zeroPoint));
 }
+
+/// The largest |x * w| of an int8 product after zero points: w in
+/// [-128, 127].
+int64_t maxProduct(const Storage &in) { return maxCentered(in) * 128; }
 
 /// How many products may be summed in float without losing exactness.
 int64_t exactTerms(const Storage &in) {
   return (int64_t(1) << 24) / maxProduct(in);
 }
 
-/// `tensor` with `zeroPoint` subtracted from every element.
-Tensor centered(const Tensor &tensor, int64_t zeroPoint) {
-  Tensor out = tensor;
-  if (zeroPoint != 0)
-    for (float &v : out.data)
-      v -= static_cast<float>(zeroPoint);
-  return out;
+/// `tensor` with `zeroPoint` subtracted from every element, in `storage`
+/// unless the zero point is 0 (then `tensor` itself).
+const Tensor &centered(const Tensor &tensor, int64_t zeroPoint,
+                       Tensor &storage) {
+  if (zeroPoint == 0)
+    return tensor;
+  storage = tensor;
+  for (float &v : storage.data)
+    v -= static_cast<float>(zeroPoint);
+  return storage;
 }
 
 /// Channels [begin, end) of dim `axis`.
@@ -91,14 +102,14 @@ SmallVector<NamedAttribute> accumulationAttrs(Operation *op) {
   return attrs;
 }
 
-/// sum(x * w) of a Conv2D/Deconv on integer codes, in doubles holding exact
-/// integers. `inputAxis` is the filter dim that runs over input channels.
+/// sum(x * w) of a Conv2D/Deconv on integer codes, as partial sums over
+/// channel chunks (floats holding exact integers) to be added in int64.
+/// `inputAxis` is the filter dim that runs over input channels.
 LogicalResult accumulateWindow(Operation *op, StringRef topName,
                                const Tensor &input, const Tensor &filter,
                                int64_t filterInputAxis, int64_t group,
                                const Storage &in, ArrayRef<int64_t> outShape,
-                               std::vector<double> &sum) {
-  Tensor acc(outShape);
+                               std::vector<Tensor> &parts) {
   SmallVector<NamedAttribute> attrs = accumulationAttrs(op);
   int64_t channels = input.dim(1);
   int64_t taps = filter.dim(2) * filter.dim(3);
@@ -110,11 +121,10 @@ LogicalResult accumulateWindow(Operation *op, StringRef topName,
     args.outputs = llvm::MutableArrayRef<Tensor>(&out, 1);
     return runAsTop(op, topName, attrs, args);
   };
+  parts.clear();
   if (perGroup * taps <= limit) {
-    if (failed(run(input, filter, acc)))
-      return failure();
-    sum.assign(acc.data.begin(), acc.data.end());
-    return success();
+    parts.emplace_back(outShape);
+    return run(input, filter, parts.back());
   }
   // Chunk k of the channels of every group runs as one grouped convolution
   // (a Conv filter's dim 1 already holds one group's channels; a Deconv
@@ -122,46 +132,41 @@ LogicalResult accumulateWindow(Operation *op, StringRef topName,
   int64_t groups = std::max<int64_t>(group, 1);
   int64_t filterGroups = filterInputAxis == 0 ? groups : 1;
   int64_t chunk = std::max<int64_t>(1, limit / taps);
-  sum.assign(acc.numel(), 0.0);
   for (int64_t begin = 0; begin < perGroup; begin += chunk) {
     int64_t end = std::min(perGroup, begin + chunk);
     Tensor x = sliceGroups(input, 1, groups, perGroup, begin, end);
     Tensor w = sliceGroups(filter, filterInputAxis, filterGroups, perGroup,
                            begin, end);
-    Tensor part(acc.shape);
-    if (failed(run(x, w, part)))
+    parts.emplace_back(outShape);
+    if (failed(run(x, w, parts.back())))
       return failure();
-    for (int64_t i = 0; i < part.numel(); ++i)
-      sum[i] += part.data[i];
   }
   return success();
 }
 
-/// acc (+ bias[c]) requantized per channel, plus the zero point, saturated,
-/// relu applied. Channels are dim 1 (`channelDim` generally).
-LogicalResult requantize(Operation *op, const std::vector<double> &acc,
+/// The sum of `parts` (+ bias[c]) requantized per channel, plus the zero
+/// point, saturated, relu applied. Channel c of element i is
+/// (i / inner) % channels.
+LogicalResult requantize(Operation *op, ArrayRef<Tensor> parts,
                          const std::optional<std::vector<int64_t>> &bias,
                          ArrayRef<int64_t> multiplier, ArrayRef<int64_t> rshift,
                          bool qdm, int64_t channels, int64_t inner,
                          const Storage &out, bool doRelu, double reluLimit,
                          Tensor &result) {
-  quantmath::RoundMode mode = getRoundMode(op);
+  auto rq =
+      vec::makeRequant(op, multiplier, rshift, qdm, bias ? &*bias : nullptr,
+                       channels, out, doRelu, reluLimit);
+  if (failed(rq))
+    return op->emitOpError() << "has too few multipliers, rshifts or biases "
+                                "for "
+                             << channels << " channels";
   int64_t n = result.numel();
-  bool perChannel = multiplier.size() > 1;
-#pragma omp parallel for if (n > (1 << 15))
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t c = (i / inner) % channels;
-    int64_t value = static_cast<int64_t>(acc[i]);
-    if (bias)
-      value += (*bias)[bias->size() == 1 ? 0 : c];
-    int64_t k = perChannel ? c : 0;
-    int64_t q = qdm ? quantmath::applyQdm(value, multiplier[k], rshift[k], mode)
-                    : quantmath::applyMultiplierShift(value, multiplier[k],
-                                                      rshift[k], mode);
-    result.data[i] = static_cast<float>(
-        quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax));
-  }
-  applyQuantizedRelu(out, doRelu, reluLimit, result);
+  SmallVector<const float *, 4> sums;
+  for (const Tensor &part : parts)
+    sums.push_back(part.ptr());
+  vec::requantize(*rq, sums.data(), static_cast<int>(sums.size()),
+                  n / std::max<int64_t>(channels * inner, 1), channels, inner,
+                  result.ptr());
   return success();
 }
 
@@ -176,8 +181,9 @@ LogicalResult runWindowOp(OpT op, KernelArgs &args, StringRef topName,
     return success();
   }
   Storage in = getStorage(op.getInput());
-  Tensor x = centered(args.in(0), in.zeroPoint);
-  std::vector<double> sums;
+  Tensor storage;
+  const Tensor &x = centered(args.in(0), in.zeroPoint, storage);
+  std::vector<Tensor> sums;
   if (failed(accumulateWindow(op, topName, x, args.in(1), filterInputAxis,
                               op.getGroup(), in, args.out().shape, sums)))
     return failure();
@@ -206,35 +212,34 @@ LogicalResult runMatMul(MatMulOp op, KernelArgs &args) {
   }
   Storage in = getStorage(op.getInput());
   Storage right = getStorage(op.getRight());
-  Tensor x = centered(args.in(0), in.zeroPoint);
-  Tensor w = centered(args.in(1), right.zeroPoint);
+  Tensor xStorage, wStorage;
+  const Tensor &x = centered(args.in(0), in.zeroPoint, xStorage);
+  const Tensor &w = centered(args.in(1), right.zeroPoint, wStorage);
   const Tensor &lhs = args.in(0);
   int64_t k = op.getLeftTranspose() ? lhs.dim(-2) : lhs.dim(-1);
-  int64_t perTerm =
-      (in.zeroPoint == 0 ? 128 : 255) * (right.zeroPoint == 0 ? 128 : 255);
+  int64_t perTerm = maxCentered(in) * maxCentered(right);
   int64_t limit = (int64_t(1) << 24) / perTerm;
   SmallVector<NamedAttribute> attrs = accumulationAttrs(op);
-  Tensor acc(args.out().shape);
-  std::vector<double> sums(acc.numel(), 0.0);
+  std::vector<Tensor> sums;
   int64_t chunk = lhs.rank() >= 2 && w.rank() >= 2 ? limit : k;
   for (int64_t begin = 0; begin < k; begin += chunk) {
     int64_t end = std::min(k, begin + chunk);
-    Tensor xs = k <= chunk
-                    ? x
-                    : sliceAxis(x, x.rank() - (op.getLeftTranspose() ? 2 : 1),
-                                begin, end);
-    Tensor ws = k <= chunk
-                    ? w
-                    : sliceAxis(w, w.rank() - (op.getRightTranspose() ? 1 : 2),
-                                begin, end);
+    Tensor xSlice, wSlice;
+    if (k > chunk) {
+      xSlice =
+          sliceAxis(x, x.rank() - (op.getLeftTranspose() ? 2 : 1), begin, end);
+      wSlice =
+          sliceAxis(w, w.rank() - (op.getRightTranspose() ? 1 : 2), begin, end);
+    }
+    sums.emplace_back(args.out().shape);
     KernelArgs part;
-    part.inputs = {&xs, &ws, nullptr};
-    part.outputs = llvm::MutableArrayRef<Tensor>(&acc, 1);
+    part.inputs = {k > chunk ? &xSlice : &x, k > chunk ? &wSlice : &w, nullptr};
+    part.outputs = llvm::MutableArrayRef<Tensor>(&sums.back(), 1);
     if (failed(runAsTop(op, "top.MatMul", attrs, part)))
       return failure();
-    for (int64_t i = 0; i < acc.numel(); ++i)
-      sums[i] += acc.data[i];
   }
+  if (sums.empty()) // k == 0: only the bias
+    sums.emplace_back(args.out().shape);
   std::optional<std::vector<int64_t>> bias;
   if (args.has(2)) {
     auto raw = readIntWeight(op.getBias());

@@ -1,6 +1,7 @@
 //===- TpuQuantKernels.cpp - Casts, requantization, preprocessing ---------===//
 
 #include "TpuKernelUtils.h"
+#include "TpuVector.h"
 
 #include <cmath>
 
@@ -12,23 +13,10 @@ namespace {
 LogicalResult runCast(CastOp op, KernelArgs &args) {
   Storage in = getStorage(op.getInput()), out = getStorage(op.getOutput());
   quantmath::RoundMode mode = getRoundMode(op);
-  const Tensor &x = args.in(0);
-  Tensor &y = args.out();
-  int64_t n = y.numel();
-#pragma omp parallel for if (n > (1 << 16))
-  for (int64_t i = 0; i < n; ++i) {
-    double value = x.data[i];
-    if (in.quantized)
-      value = (value - double(in.zeroPoint)) * in.scale;
-    if (out.quantized) {
-      int64_t q =
-          quantmath::roundToInt(value / out.scale, mode) + out.zeroPoint;
-      y.data[i] =
-          static_cast<float>(quantmath::saturate(q, out.qmin, out.qmax));
-    } else {
-      y.data[i] = out.store(value);
-    }
-  }
+  // value = (code - zp) * scale for a quantized input, then rounded to
+  // the result's code or storage (vec::cast spells out the definition).
+  vec::cast(in, out, mode, args.in(0).ptr(), args.out().ptr(),
+            args.out().numel());
   return success();
 }
 
@@ -39,7 +27,22 @@ LogicalResult runRequant(RequantOp op, KernelArgs &args) {
   quantmath::RoundMode mode = getRoundMode(op);
   const Tensor &x = args.in(0);
   Tensor &y = args.out();
-  for (int64_t i = 0; i < y.numel(); ++i) {
+  int64_t n = y.numel();
+  if (!qdm) {
+    // (x - zp) * m >> shift + zp_out, saturated.
+    vec::Int8Arith p;
+    p.za = in.zeroPoint;
+    p.m0 = m;
+    p.shift = shift;
+    p.mode = mode;
+    p.zp = out.zeroPoint;
+    p.lo = p.qmin = out.qmin;
+    p.hi = p.qmax = out.qmax;
+    vec::int8Arith(p, x.ptr(), nullptr, y.ptr(), n);
+    return success();
+  }
+#pragma omp parallel for if (n > (1 << 16))
+  for (int64_t i = 0; i < n; ++i) {
     int64_t a = static_cast<int64_t>(x.data[i]) - in.zeroPoint;
     int64_t q = qdm ? quantmath::applyQdm(a, m, shift, mode)
                     : quantmath::applyMultiplierShift(a, m, shift, mode);
@@ -55,10 +58,12 @@ LogicalResult runScaleLut(ScaleLutOp op, KernelArgs &args) {
   const Tensor &x = args.in(0), &table = args.in(1);
   Tensor &y = args.out();
   int64_t c = x.dim(1), inner = x.numel() / (x.dim(0) * c);
-  for (int64_t i = 0; i < y.numel(); ++i) {
-    int64_t channel = (i / inner) % c;
-    y.data[i] =
-        table.data[channel * 256 + (static_cast<int64_t>(x.data[i]) & 255)];
+  int64_t planes = y.numel() / std::max<int64_t>(inner, 1);
+#pragma omp parallel for if (y.numel() > (1 << 16))
+  for (int64_t p = 0; p < planes; ++p) {
+    const float *channelTable = table.ptr() + (p % c) * 256;
+    for (int64_t i = p * inner; i < (p + 1) * inner; ++i)
+      y.data[i] = channelTable[static_cast<int64_t>(x.data[i]) & 255];
   }
   return success();
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "TpuKernelUtils.h"
+#include "TpuVector.h"
 
 using namespace mlir;
 
@@ -29,24 +30,32 @@ LogicalResult runConcat(ConcatOp op, KernelArgs &args) {
   // Each input is brought to the result's scale first.
   auto multipliers = *op.getMultipliers(), rshifts = *op.getRshifts();
   quantmath::RoundMode mode = getRoundMode(op);
-  std::vector<Tensor> scaled;
-  scaled.reserve(op.getInputs().size());
+  // Inputs already at the result's scale are joined as they are.
+  std::vector<Tensor> scaled(op.getInputs().size());
+  KernelArgs moved;
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     Storage in = getStorage(input);
-    Tensor t = args.in(i);
-    if (multipliers[i] != 1 || rshifts[i] != 0 || in.zeroPoint != out.zeroPoint)
-      for (float &v : t.data) {
-        int64_t q = quantmath::applyMultiplierShift(
-            static_cast<int64_t>(v) - in.zeroPoint, multipliers[i], rshifts[i],
-            mode);
-        v = static_cast<float>(
-            quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax));
-      }
-    scaled.push_back(std::move(t));
-  }
-  KernelArgs moved;
-  for (const Tensor &t : scaled)
+    const Tensor &x = args.in(i);
+    if (multipliers[i] == 1 && rshifts[i] == 0 &&
+        in.zeroPoint == out.zeroPoint) {
+      moved.inputs.push_back(&x);
+      continue;
+    }
+    // (x - zp) * m >> shift + zp_out, saturated.
+    Tensor &t = scaled[i];
+    t.shape = x.shape;
+    t.data.resize(x.data.size());
+    vec::Int8Arith p;
+    p.za = in.zeroPoint;
+    p.m0 = multipliers[i];
+    p.shift = rshifts[i];
+    p.mode = mode;
+    p.zp = out.zeroPoint;
+    p.lo = p.qmin = out.qmin;
+    p.hi = p.qmax = out.qmax;
+    vec::int8Arith(p, x.ptr(), nullptr, t.ptr(), x.numel());
     moved.inputs.push_back(&t);
+  }
   moved.outputs = args.outputs;
   SmallVector<NamedAttribute> attrs;
   for (NamedAttribute attr : op->getAttrs())
