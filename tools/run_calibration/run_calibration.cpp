@@ -167,13 +167,10 @@ Expected<Options> parseOptions() {
                          "aciq_gauss or aciq_laplace)");
     opts.method = *method;
   }
-  StringRef postprocess = StringRef(postprocessFlag).trim();
-  if (!postprocess.empty() && postprocess != "none") {
-    opts.postprocess = tpuc::accuracy::parseYoloStyle(postprocess);
-    if (!opts.postprocess)
-      return optionError("unknown --postprocess '" + postprocessFlag +
-                         "' (expected yolov5, yolov8, yolo11 or none)");
-  }
+  auto postprocess = parsePostprocess(postprocessFlag);
+  if (!postprocess)
+    return postprocess.takeError();
+  opts.postprocess = *postprocess;
   auto threads = countFlag(*threadsFlag, 0, "a thread count (at least 1)");
   if (!threads)
     return threads.takeError();

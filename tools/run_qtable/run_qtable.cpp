@@ -6,7 +6,7 @@
 //       [--expected_cos 0.99] [--min_layer_cos 0.99]
 //       [--global_compare_layers a,b | a:0.3,b:0.7]
 //       [--loss_table full_loss_table.txt] [--search greedy|fast]
-//       [--debug_cmd ...]
+//       [--postprocess yolov5|yolov8|none] [--debug_cmd ...]
 //
 // Chooses the layers of a TOP_F32 model (model_transform's output) that
 // compute in the chip's float mode so that the INT8 model's outputs reach
@@ -258,13 +258,10 @@ Expected<Options> parseOptions() {
     return optionError("unknown --search '" + searchFlag +
                        "' (expected greedy or fast)");
 
-  StringRef postprocess = StringRef(postprocessFlag).trim();
-  if (!postprocess.empty() && postprocess != "none") {
-    opts.postprocess = accuracy::parseYoloStyle(postprocess);
-    if (!opts.postprocess)
-      return optionError("unknown --postprocess '" + postprocessFlag +
-                         "' (expected yolov5, yolov8, yolo11 or none)");
-  }
+  auto postprocess = calibration::parsePostprocess(postprocessFlag);
+  if (!postprocess)
+    return postprocess.takeError();
+  opts.postprocess = *postprocess;
 
   // tpu-mlir's debug_cmd is `key;key=value;...`.
   SmallVector<StringRef> switches;

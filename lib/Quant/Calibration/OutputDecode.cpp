@@ -253,6 +253,16 @@ getYoloOutputDecodes(accuracy::YoloStyle style,
   return decodes;
 }
 
+Expected<std::optional<accuracy::YoloStyle>> parsePostprocess(StringRef value) {
+  StringRef name = value.trim();
+  if (name.empty() || name == "none")
+    return std::nullopt;
+  if (auto style = accuracy::parseYoloStyle(name))
+    return style;
+  return makeError("unknown --postprocess '" + value +
+                   "' (expected yolov5, yolov8, yolo11 or none)");
+}
+
 Expected<std::map<std::string, OutputDecode>>
 getModelOutputDecodes(mlir::ModuleOp module, accuracy::YoloStyle style) {
   auto main = module.lookupSymbol<mlir::func::FuncOp>("main");

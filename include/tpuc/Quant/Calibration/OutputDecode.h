@@ -25,6 +25,7 @@
 #include "llvm/Support/Error.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,12 @@ llvm::Expected<std::vector<OutputDecode>>
 getYoloOutputDecodes(accuracy::YoloStyle style,
                      llvm::ArrayRef<accuracy::Shape> shapes,
                      int64_t inputHeight, int64_t inputWidth);
+
+/// The decode a `--postprocess` value names (run_calibration, run_qtable):
+/// yolov5, yolov8, yolo11, or nullopt for none (and empty). The error
+/// names the value and the choices.
+llvm::Expected<std::optional<accuracy::YoloStyle>>
+parsePostprocess(llvm::StringRef value);
 
 /// getYoloOutputDecodes for the outputs of a Top model's `main` (one image
 /// input), by output tensor name.
