@@ -10,6 +10,7 @@
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Interpreter/Broadcast.h"
 #include "tpuc/Interpreter/Kernel.h"
+#include "tpuc/Support/VectorClones.h"
 
 #include <cmath>
 #include <cstring>
@@ -29,16 +30,6 @@ namespace {
 // with std::exp in double over the whole float range). The file is built with
 // -ffp-contract=off: every clone below (SSE2, AVX2, AVX-512) then rounds each
 // operation the same way, so results do not depend on the host CPU.
-
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TPUC_VECTOR_CLONES                                                     \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef TPUC_VECTOR_CLONES
-#define TPUC_VECTOR_CLONES
-#endif
 
 inline uint32_t bitsOf(float v) {
   uint32_t b;

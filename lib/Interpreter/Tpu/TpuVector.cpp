@@ -12,6 +12,7 @@
 #include "TpuVector.h"
 
 #include "tpuc/Support/Npz.h"
+#include "tpuc/Support/VectorClones.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,16 +21,6 @@
 
 namespace tpuc::tpu::vec {
 namespace {
-
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define TPUC_VECTOR_CLONES                                                     \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef TPUC_VECTOR_CLONES
-#define TPUC_VECTOR_CLONES
-#endif
 
 /// Elements per block that one thread handles at a time; loops over fewer
 /// than kParallelElements do not wake the thread pool.
