@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import onnx
-from onnx import helper
+from onnx import helper, numpy_helper
 
 from png_writer import write_png
 
@@ -33,3 +33,27 @@ def write_wave_images(directory, count, rng, max_freq, row_phase):
                                            row_phase * c * yy)
                         for c in range(3)], axis=-1)
         write_png(os.path.join(directory, "img%02d.png" % i), rgb)
+
+
+def conv_block(nodes, inits, rng, name, x, cin, cout, k, stride=1, silu=True,
+               gain=1.0):
+    """Appends a k x k Conv (random He-like weights times `gain`, "same"
+    padding) named `name` reading `x`, followed by SiLU spelled as
+    x * Sigmoid(x) when `silu`, as exporters write it. Returns the output
+    name."""
+    w = rng.normal(0, gain / np.sqrt(cin * k * k), (cout, cin, k, k))
+    b = rng.normal(0, 0.1, cout)
+    inits += [numpy_helper.from_array(w.astype(np.float32), name + ".w"),
+              numpy_helper.from_array(b.astype(np.float32), name + ".b")]
+    out = name + "_conv"
+    nodes.append(helper.make_node("Conv", [x, name + ".w", name + ".b"], [out],
+                                  name=name, kernel_shape=[k, k],
+                                  strides=[stride, stride],
+                                  pads=[k // 2] * 4))
+    if not silu:
+        return out
+    nodes.append(helper.make_node("Sigmoid", [out], [name + "_sig"],
+                                  name=name + "_sig"))
+    nodes.append(helper.make_node("Mul", [out, name + "_sig"], [name + "_act"],
+                                  name=name + "_act"))
+    return name + "_act"

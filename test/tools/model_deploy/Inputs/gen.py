@@ -12,28 +12,13 @@ import sys
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
-from onnx_fixture import save_model, write_wave_images
+from onnx_fixture import conv_block, save_model, write_wave_images
 
 rng = np.random.default_rng(7)
 
 
 def conv(nodes, inits, name, x, cin, cout, k, stride=1, silu=True):
-    w = rng.normal(0, 1.0 / np.sqrt(cin * k * k), (cout, cin, k, k))
-    b = rng.normal(0, 0.1, cout)
-    inits += [numpy_helper.from_array(w.astype(np.float32), name + ".w"),
-              numpy_helper.from_array(b.astype(np.float32), name + ".b")]
-    out = name + "_conv"
-    nodes.append(helper.make_node("Conv", [x, name + ".w", name + ".b"], [out],
-                                  name=name, kernel_shape=[k, k],
-                                  strides=[stride, stride],
-                                  pads=[k // 2] * 4))
-    if not silu:
-        return out
-    nodes.append(helper.make_node("Sigmoid", [out], [name + "_sig"],
-                                  name=name + "_sig"))
-    nodes.append(helper.make_node("Mul", [out, name + "_sig"], [name + "_act"],
-                                  name=name + "_act"))
-    return name + "_act"
+    return conv_block(nodes, inits, rng, name, x, cin, cout, k, stride, silu)
 
 
 def model(path):
