@@ -37,8 +37,8 @@ LogicalResult TopDialect::verifyOperationAttribute(Operation *op,
   if (name == kModeAttr) {
     StringRef mode = str.getValue();
     if (mode != "INT8" && mode != "BF16" && mode != "F16" && mode != "F32")
-      return op->emitError() << "unknown mode '" << mode
-                             << "' (INT8, BF16, F16 or F32)";
+      return op->emitError()
+             << "unknown mode '" << mode << "' (INT8, BF16, F16 or F32)";
     return success();
   }
   if (name == kStateAttr) {

@@ -81,8 +81,8 @@ LogicalResult setOrCheckShape(Operation *op, Value result,
     return op->emitOpError("result is not a ranked tensor");
   for (int64_t d : shape)
     if (!ShapedType::isDynamic(d) && d < 0)
-      return op->emitOpError() << "inferred an invalid shape "
-                               << shapeToString(shape);
+      return op->emitOpError()
+             << "inferred an invalid shape " << shapeToString(shape);
   ArrayRef<int64_t> current = type.getShape();
   bool compatible = current.size() == shape.size();
   SmallVector<int64_t> merged(shape);
@@ -98,17 +98,16 @@ LogicalResult setOrCheckShape(Operation *op, Value result,
     std::string name = getTensorName(result);
     return op->emitOpError()
            << "result" << (name.empty() ? "" : " '" + name + "'")
-           << " has shape " << shapeToString(current)
-           << " but its inputs give " << shapeToString(shape);
+           << " has shape " << shapeToString(current) << " but its inputs give "
+           << shapeToString(shape);
   }
   if (merged != current)
     result.setType(type.clone(merged));
   return success();
 }
 
-FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
-                                                ArrayRef<int64_t> lhs,
-                                                ArrayRef<int64_t> rhs) {
+FailureOr<SmallVector<int64_t>>
+broadcastShapes(Operation *op, ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
   SmallVector<int64_t> out(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -121,9 +120,9 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
     else if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
       out[i] = ShapedType::isDynamic(a) ? b : a;
     else
-      return op->emitOpError() << "cannot broadcast shapes "
-                               << shapeToString(lhs) << " and "
-                               << shapeToString(rhs);
+      return op->emitOpError()
+             << "cannot broadcast shapes " << shapeToString(lhs) << " and "
+             << shapeToString(rhs);
   }
   return out;
 }
@@ -131,8 +130,8 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
 FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis, int64_t rank) {
   int64_t norm = axis < 0 ? axis + rank : axis;
   if (norm < 0 || norm >= rank)
-    return op->emitOpError() << "axis " << axis << " is out of range for rank "
-                             << rank;
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for rank " << rank;
   return norm;
 }
 
@@ -190,9 +189,8 @@ void setState(ModuleOp module, State state) {
 }
 
 bool isKnownChip(StringRef chip) {
-  return llvm::is_contained({"ALL", "cv180x", "cv181x", "cv182x", "cv183x",
-                             "bm1684x"},
-                            chip);
+  return llvm::is_contained(
+      {"ALL", "cv180x", "cv181x", "cv182x", "cv183x", "bm1684x"}, chip);
 }
 
 bool isKnownPlatform(StringRef platform) {

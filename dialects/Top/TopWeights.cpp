@@ -173,10 +173,10 @@ FailureOr<NpyArray> readWeight(WeightOp op) {
   const NpyArray &data = **array;
   auto shape = cast<RankedTensorType>(op.getType()).getShape();
   if (data.numel() != ShapedType::getNumElements(shape))
-    return op.emitOpError() << store->path() << ": tensor '"
-                            << op.getTensorName() << "' has shape "
-                            << shapeToString(data.shape) << " but the op has "
-                            << shapeToString(shape);
+    return op.emitOpError()
+           << store->path() << ": tensor '" << op.getTensorName()
+           << "' has shape " << shapeToString(data.shape) << " but the op has "
+           << shapeToString(shape);
   return data;
 }
 

@@ -144,10 +144,9 @@ Expected<bool> parseSwitch(StringRef flag, StringRef text, bool given) {
 Expected<std::pair<double, double>> parseTolerance(StringRef text) {
   auto values = parseNumberList(text);
   if (!values)
-    return createStringError(inconvertibleErrorCode(),
-                             "malformed --tolerance '%s': %s",
-                             text.str().c_str(),
-                             toString(values.takeError()).c_str());
+    return createStringError(
+        inconvertibleErrorCode(), "malformed --tolerance '%s': %s",
+        text.str().c_str(), toString(values.takeError()).c_str());
   if (values->size() != 2)
     return createStringError(inconvertibleErrorCode(),
                              "malformed --tolerance '%s': expected COS,EUCLID "

@@ -1,4 +1,5 @@
-//===- OnnxImporter.h - ONNX models to the Top dialect -----------*- C++ -*-===//
+//===- OnnxImporter.h - ONNX models to the Top dialect -----------*- C++
+//-*-===//
 //
 // Reads an ONNX model (IR versions 3-10, ai.onnx opsets 7-21) and builds a
 // TOP_F32 module: one `top.Input` per graph input, one `top.Weight` per

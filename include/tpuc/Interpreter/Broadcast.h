@@ -1,4 +1,5 @@
-//===- Broadcast.h - numpy broadcasting helpers for kernels ------*- C++ -*-===//
+//===- Broadcast.h - numpy broadcasting helpers for kernels ------*- C++
+//-*-===//
 
 #ifndef TPUC_INTERPRETER_BROADCAST_H
 #define TPUC_INTERPRETER_BROADCAST_H

@@ -1,4 +1,5 @@
-//===- Kernel.h - Per-op kernels of the interpreter --------------*- C++ -*-===//
+//===- Kernel.h - Per-op kernels of the interpreter --------------*- C++
+//-*-===//
 //
 // A kernel computes one op from its operand tensors into preallocated result
 // tensors (shaped from the op's static result types). Kernels are found by
@@ -32,8 +33,8 @@ struct KernelArgs {
 };
 
 /// Errors are emitted on the op (they reach the user as one line naming it).
-using KernelFn = std::function<mlir::LogicalResult(mlir::Operation *,
-                                                   KernelArgs &)>;
+using KernelFn =
+    std::function<mlir::LogicalResult(mlir::Operation *, KernelArgs &)>;
 
 class KernelRegistry {
 public:

@@ -1,4 +1,5 @@
-//===- Tensor.h - Dense tensors of the interpreter ---------------*- C++ -*-===//
+//===- Tensor.h - Dense tensors of the interpreter ---------------*- C++
+//-*-===//
 //
 // The interpreter keeps every activation as float: Top ops compute in f32, and
 // the integer and bf16 Tpu ops store their exact values (which f32 represents

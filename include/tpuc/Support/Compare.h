@@ -1,4 +1,5 @@
-//===- Compare.h - Numeric similarity of tensors ------------------*- C++ -*-===//
+//===- Compare.h - Numeric similarity of tensors ------------------*- C++
+//-*-===//
 
 #ifndef TPUC_SUPPORT_COMPARE_H
 #define TPUC_SUPPORT_COMPARE_H

@@ -40,8 +40,7 @@ llvm::Expected<bool> parseSwitch(llvm::StringRef flag, llvm::StringRef text,
                                  bool given);
 
 /// `COS,EUCLID` similarity thresholds, e.g. `0.99,0.9`.
-llvm::Expected<std::pair<double, double>>
-parseTolerance(llvm::StringRef text);
+llvm::Expected<std::pair<double, double>> parseTolerance(llvm::StringRef text);
 
 } // namespace tpuc
 

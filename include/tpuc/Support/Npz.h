@@ -1,4 +1,5 @@
-//===- Npz.h - numpy .npy/.npz reading and writing ---------------*- C++ -*-===//
+//===- Npz.h - numpy .npy/.npz reading and writing ---------------*- C++
+//-*-===//
 //
 // numpy-compatible array files. `.npz` archives may be stored or deflated and
 // are read lazily: opening reads the zip directory, each array is read on

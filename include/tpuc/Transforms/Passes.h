@@ -1,4 +1,5 @@
-//===- Passes.h - tpuc passes ------------------------------------*- C++ -*-===//
+//===- Passes.h - tpuc passes ------------------------------------*- C++
+//-*-===//
 
 #ifndef TPUC_TRANSFORMS_PASSES_H
 #define TPUC_TRANSFORMS_PASSES_H
@@ -22,7 +23,6 @@ std::unique_ptr<mlir::Pass> createSaveWeightsPass();
 } // namespace tpuc::top
 
 namespace tpuc::tpu {
-
 
 #define GEN_PASS_DECL
 #include "dialects/Tpu/Passes.h.inc"

@@ -1,4 +1,5 @@
-//===- KernelUtils.h - Helpers shared by the Top kernels ---------*- C++ -*-===//
+//===- KernelUtils.h - Helpers shared by the Top kernels ---------*- C++
+//-*-===//
 
 #ifndef TPUC_LIB_INTERPRETER_TOP_KERNELUTILS_H
 #define TPUC_LIB_INTERPRETER_TOP_KERNELUTILS_H

@@ -151,9 +151,9 @@ LogicalResult runInstanceNorm(top::InstanceNormOp op, KernelArgs &args) {
   int64_t channels = input.dim(1);
   for (unsigned i = 1; i < 3; ++i)
     if (args.has(i) && args.in(i).numel() != channels)
-      return op.emitOpError() << (i == 1 ? "weight" : "bias") << " has "
-                              << args.in(i).numel() << " elements, expected "
-                              << channels;
+      return op.emitOpError()
+             << (i == 1 ? "weight" : "bias") << " has " << args.in(i).numel()
+             << " elements, expected " << channels;
   const Tensor *weight = args.has(1) ? args.inputs[1] : nullptr;
   const Tensor *bias = args.has(2) ? args.inputs[2] : nullptr;
   double eps = op.getEps().convertToDouble();

@@ -24,7 +24,6 @@ using namespace mlir;
 namespace tpuc {
 namespace {
 
-
 /// Writes the view of `src` with dims `shape` and element strides `strides`
 /// into the contiguous `dst`.
 void copyStridedView(const float *src, ArrayRef<int64_t> shape,
@@ -561,8 +560,8 @@ LogicalResult runArg(top::ArgOp op, KernelArgs &args) {
     return failure();
   const Tensor &in = args.in(0);
   Tensor &out = args.out();
-  auto axis = top::normalizeAxis(op, static_cast<int64_t>(op.getAxis()),
-                                 in.rank());
+  auto axis =
+      top::normalizeAxis(op, static_cast<int64_t>(op.getAxis()), in.rank());
   if (failed(axis))
     return failure();
   SmallVector<int64_t, 4> outShape;
@@ -574,9 +573,11 @@ LogicalResult runArg(top::ArgOp op, KernelArgs &args) {
   }
   if (failed(checkResultShape(op, outShape, out.shape)))
     return failure();
-  int64_t outer = Tensor::numelOf(ArrayRef<int64_t>(in.shape).take_front(*axis));
+  int64_t outer =
+      Tensor::numelOf(ArrayRef<int64_t>(in.shape).take_front(*axis));
   int64_t len = in.shape[*axis];
-  int64_t inner = Tensor::numelOf(ArrayRef<int64_t>(in.shape).drop_front(*axis + 1));
+  int64_t inner =
+      Tensor::numelOf(ArrayRef<int64_t>(in.shape).drop_front(*axis + 1));
   bool isMax = op.getMode() == "ArgMax";
   bool last = op.getSelectLastIndex();
   const float *src = in.ptr();
@@ -587,8 +588,8 @@ LogicalResult runArg(top::ArgOp op, KernelArgs &args) {
       int64_t best = 0;
       for (int64_t k = 1; k < len; ++k) {
         float v = base[k * inner], b = base[best * inner];
-        bool better = isMax ? (v > b || (last && v == b))
-                            : (v < b || (last && v == b));
+        bool better =
+            isMax ? (v > b || (last && v == b)) : (v < b || (last && v == b));
         if (better)
           best = k;
       }

@@ -31,8 +31,7 @@ std::string defaultWeightFileName(ModuleOp module) {
   return lower;
 }
 
-struct SaveWeightsPass
-    : tpuc::top::impl::SaveWeightsBase<SaveWeightsPass> {
+struct SaveWeightsPass : tpuc::top::impl::SaveWeightsBase<SaveWeightsPass> {
   using SaveWeightsBase::SaveWeightsBase;
 
   void runOnOperation() override {

@@ -916,10 +916,10 @@ TEST(InstanceNormKernel, PerChannelAffineOverSpatialDims) {
     var /= inner;
     int64_t c = plane % 3;
     for (int64_t i = 0; i < inner; ++i)
-      expected.data[plane * inner + i] = static_cast<float>(
-          (x.data[plane * inner + i] - mean) / std::sqrt(var + eps) *
-              weight.data[c] +
-          bias.data[c]);
+      expected.data[plane * inner + i] =
+          static_cast<float>((x.data[plane * inner + i] - mean) /
+                                 std::sqrt(var + eps) * weight.data[c] +
+                             bias.data[c]);
   }
   KernelResult result = runWithNones("top.InstanceNorm", {&x, &weight, &bias},
                                      "eps = " + f64Attr(eps), shape);

@@ -1,4 +1,5 @@
-//===- TopOps.h - Top dialect ------------------------------------*- C++ -*-===//
+//===- TopOps.h - Top dialect ------------------------------------*- C++
+//-*-===//
 
 #ifndef TPUC_DIALECT_TOP_TOPOPS_H
 #define TPUC_DIALECT_TOP_TOPOPS_H

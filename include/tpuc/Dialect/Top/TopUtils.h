@@ -1,4 +1,5 @@
-//===- TopUtils.h - Tensor names, shapes and module attributes ---*- C++ -*-===//
+//===- TopUtils.h - Tensor names, shapes and module attributes ---*- C++
+//-*-===//
 
 #ifndef TPUC_DIALECT_TOP_TOPUTILS_H
 #define TPUC_DIALECT_TOP_TOPUTILS_H

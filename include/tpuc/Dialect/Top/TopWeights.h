@@ -1,4 +1,5 @@
-//===- TopWeights.h - Weight data of top.Weight ops --------------*- C++ -*-===//
+//===- TopWeights.h - Weight data of top.Weight ops --------------*- C++
+//-*-===//
 //
 // Weight tensors live in the module's `.npz` weight file, keyed by the
 // `top.Weight` op's name. A WeightStore reads them on first use and keeps
