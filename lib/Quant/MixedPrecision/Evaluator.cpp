@@ -22,8 +22,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 using namespace mlir;
 
@@ -56,6 +58,8 @@ class DiagnosticCapture {
 public:
   explicit DiagnosticCapture(MLIRContext *ctx)
       : handler_(ctx, [this](Diagnostic &diag) {
+          // The sensitivity pass runs ops on several threads.
+          std::lock_guard<std::mutex> lock(mutex_);
           if (diag.getSeverity() == DiagnosticSeverity::Error &&
               first_.empty()) {
             std::string text;
@@ -72,6 +76,7 @@ public:
   const std::string &first() const { return first_; }
 
 private:
+  std::mutex mutex_;
   ScopedDiagnosticHandler handler_;
   std::string first_;
 };
@@ -849,25 +854,39 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
     }
 
     // The float model with one layer's INT8 results in place of its own:
-    // only the ops that read a changed tensor run again.
-    std::vector<const Tensor *> current(tensors_.size());
-    std::vector<Tensor> scratch(tensors_.size());
-    std::vector<char> changed(tensors_.size(), 0);
-    size_t done = s * measured;
-    for (auto [l, layer] : llvm::enumerate(layers_)) {
-      if (!candidates[l]) {
+    // only the ops that read a changed tensor run again. Layers are
+    // independent, so they are shared between the threads (each op's
+    // kernel then runs on one); every layer's cosine is its own sum, so
+    // the result does not depend on the thread count.
+    std::vector<size_t> measuredLayers;
+    for (size_t l = 0; l < layers_.size(); ++l) {
+      if (candidates[l])
+        measuredLayers.push_back(l);
+      else
         outputCos[l] += 1;
+    }
+    std::vector<double> sampleCos(layers_.size(), 0);
+    std::atomic<bool> failed{false};
+    std::atomic<size_t> done{s * measured};
+    const int64_t count = static_cast<int64_t>(measuredLayers.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t k = 0; k < count; ++k) {
+      if (failed.load())
         continue;
-      }
+      const size_t l = measuredLayers[k];
+      const Layer &layer = layers_[l];
+      std::vector<const Tensor *> current(tensors_.size());
+      std::vector<Tensor> scratch(tensors_.size());
+      std::vector<char> changed(tensors_.size(), 0);
       for (size_t t = 0; t < tensors_.size(); ++t)
         current[t] = &ref[t];
-      std::fill(changed.begin(), changed.end(), 0);
       for (unsigned r : layer.results)
         if (int8[r].numel() == tensors_[r].numel) {
           current[r] = &int8[r];
           changed[r] = 1;
         }
-      for (size_t m = l + 1; m < layers_.size(); ++m) {
+      bool ok = true;
+      for (size_t m = l + 1; m < layers_.size() && ok; ++m) {
         const Layer &next = layers_[m];
         if (llvm::none_of(next.operands,
                           [&](int t) { return t >= 0 && changed[t]; }))
@@ -883,9 +902,10 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
           operands.push_back(weight ? topInterp_->getWeight(weight) : nullptr);
         }
         std::vector<Tensor> out;
-        if (failed(topInterp_->runOp(next.op, operands, out)))
-          return failure("the Top model failed on sample " + std::to_string(s) +
-                         ": " + capture.first());
+        if (mlir::failed(topInterp_->runOp(next.op, operands, out))) {
+          ok = false;
+          break;
+        }
         for (auto [r, tensor] : llvm::zip(next.results, out)) {
           scratch[r] = std::move(tensor);
           current[r] = &scratch[r];
@@ -894,16 +914,31 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
       }
       std::vector<double> compareCos(compare_.size(), 1.0);
       for (auto [c, index] : llvm::enumerate(compare_)) {
+        if (!ok)
+          break;
         if (current[index]->numel() != tensors_[index].numel ||
-            ref[index].numel() != tensors_[index].numel)
-          return failure("the Top model has no tensor '" +
-                         tensors_[index].name + "' to compare");
+            ref[index].numel() != tensors_[index].numel) {
+          ok = false;
+          break;
+        }
         compareCos[c] =
             outputSimilarity(c, ref[index].ptr(), current[index]->ptr(), 0, 1);
       }
-      outputCos[l] += combine(compareCos);
-      observer_.progress(++done);
+      if (!ok) {
+        failed = true;
+        continue;
+      }
+      sampleCos[l] = combine(compareCos);
+      size_t progress = ++done;
+#pragma omp critical(tpuc_sensitivity_progress)
+      observer_.progress(progress);
     }
+    if (failed)
+      return failure(
+          "the Top model failed on sample " + std::to_string(s) +
+          (capture.first().empty() ? std::string() : ": " + capture.first()));
+    for (size_t l : measuredLayers)
+      outputCos[l] += sampleCos[l];
   }
   observer_.phaseFinished();
   for (double &c : outputCos)
