@@ -31,6 +31,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -1171,8 +1172,13 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
 
 } // namespace
 
+static uint64_t nextInterpreterId() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+
 Interpreter::Interpreter(ModuleOp module, func::FuncOp main)
-    : module_(module), main_(main) {}
+    : module_(module), main_(main), id_(nextInterpreterId()) {}
 
 Interpreter::~Interpreter() = default;
 
@@ -1285,6 +1291,15 @@ LogicalResult Interpreter::runOp(Operation *op,
     return op->emitOpError("has no interpreter kernel");
   KernelArgs args;
   args.inputs.assign(operands.begin(), operands.end());
+  // Operands that are this interpreter's own weights may be cached by the
+  // kernels (the sensitivity pass of run_qtable calls this many times).
+  args.weightsOwner = id_;
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    Operation *def = operand.getDefiningOp();
+    if (i < 32 && def && isa<top::WeightOp>(def) && operands[i] &&
+        operands[i] == weights_.lookup(def).get())
+      args.constantInputs |= 1u << i;
+  }
   results.clear();
   results.reserve(op->getNumResults());
   for (Value result : op->getResults())

@@ -88,6 +88,8 @@ private:
 
   mlir::ModuleOp module_;
   mlir::func::FuncOp main_;
+  /// Names this interpreter's weights in kernels' caches (KernelArgs).
+  uint64_t id_;
   std::vector<std::string> inputNames_;
   std::vector<llvm::SmallVector<int64_t, 4>> inputShapes_;
   std::vector<std::string> outputNames_;

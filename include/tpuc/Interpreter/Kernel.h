@@ -27,7 +27,17 @@ struct KernelArgs {
   /// One entry per result, already shaped and zero-filled.
   llvm::MutableArrayRef<Tensor> outputs;
 
+  /// Inputs that are constant weights of the interpreter `weightsOwner`
+  /// (bit i for inputs[i]): unchanged while that interpreter lives, so a
+  /// kernel may cache what it derives from them (reordered filters) under
+  /// (weightsOwner, pointer). Owners are never reused; 0 is none.
+  uint64_t weightsOwner = 0;
+  uint32_t constantInputs = 0;
+
   const Tensor &in(unsigned i) const { return *inputs[i]; }
+  bool isConstant(unsigned i) const {
+    return weightsOwner && i < 32 && (constantInputs >> i & 1u);
+  }
   bool has(unsigned i) const { return i < inputs.size() && inputs[i]; }
   Tensor &out(unsigned i = 0) const { return outputs[i]; }
 };

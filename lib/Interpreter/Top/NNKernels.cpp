@@ -14,6 +14,7 @@
 #include "tpuc/Interpreter/Kernel.h"
 
 #include <algorithm>
+#include <map>
 
 using namespace mlir;
 using namespace dnnl;
@@ -83,13 +84,52 @@ void addWindowKey(PrimitiveKey &key, const WindowParams &params) {
       .add(params.padEnd);
 }
 
+/// Filters of constant weights in a primitive's layout, per thread (as the
+/// primitives are), by (interpreter, tensor) and layout.
+struct ReorderedWeights {
+  struct Entry {
+    memory::desc layout;
+    memory reordered;
+  };
+  std::map<std::pair<uint64_t, const Tensor *>, std::vector<Entry>> entries;
+  size_t bytes = 0;
+};
+// Bounded so that a process running many models does not grow forever.
+constexpr size_t kMaxReorderedBytes = size_t(512) << 20;
+
+/// `weights` in `layout`: reordered once per (owner, tensor, layout) when
+/// the tensor is a constant of interpreter `owner` (nonzero).
+memory weightsInLayout(const memory &weights, const memory::desc &layout,
+                       uint64_t owner, const Tensor *tensor) {
+  if (!owner || weights.get_desc() == layout)
+    return toLayout(weights, layout);
+  thread_local ReorderedWeights cache;
+  std::vector<ReorderedWeights::Entry> &list = cache.entries[{owner, tensor}];
+  for (const ReorderedWeights::Entry &entry : list)
+    if (entry.layout == layout)
+      return entry.reordered;
+  memory reordered = toLayout(weights, layout);
+  if (cache.bytes + layout.get_size() > kMaxReorderedBytes) {
+    cache.entries.clear();
+    cache.bytes = 0;
+    return reordered;
+  }
+  cache.bytes += layout.get_size();
+  cache.entries[{owner, tensor}].push_back({layout, reordered});
+  return reordered;
+}
+
 /// Runs a conv/deconv primitive on plain user buffers. `weights` is a
 /// memory in the user's layout (possibly strided); `dst` is plain.
+/// `weightsOwner` and `filter` name a constant filter (KernelArgs) whose
+/// reorder may be reused; owner 0 reorders every time.
 void executeWindowPrimitive(const CachedPrimitive &cached, const memory &src,
                             const memory &weights, const Tensor *bias,
-                            const memory &dst) {
+                            const memory &dst, uint64_t weightsOwner = 0,
+                            const Tensor *filter = nullptr) {
   memory srcMem = toLayout(src, cached.srcDesc);
-  memory weightsMem = toLayout(weights, cached.weightsDesc);
+  memory weightsMem =
+      weightsInLayout(weights, cached.weightsDesc, weightsOwner, filter);
   bool dstPlain = dst.get_desc() == cached.dstDesc;
   memory dstMem = dstPlain ? dst : memory(cached.dstDesc, cpuEngine());
   std::unordered_map<int, memory> argMap = {{DNNL_ARG_SRC, srcMem},
@@ -218,7 +258,8 @@ LogicalResult runConv(top::ConvOp op, KernelArgs &args) {
   executeWindowPrimitive(plan->cached,
                          wrap(plainDesc(input.shape), input.ptr()),
                          wrap(plainDesc(plan->weightDims), filter.ptr()), bias,
-                         wrap(plainDesc(output.shape), output.ptr()));
+                         wrap(plainDesc(output.shape), output.ptr()),
+                         args.isConstant(1) ? args.weightsOwner : 0, &filter);
   return success();
 }
 

@@ -183,7 +183,9 @@ double cosineOf(const Sums &s) {
 void storeReal(const StorageOf &s, const float *real, Tensor &out) {
   int64_t n = out.numel();
   float *dst = out.ptr();
+  // Elementwise, so threads change nothing but the time.
   if (s.quantized) {
+#pragma omp parallel for if (n > (1 << 15))
     for (int64_t i = 0; i < n; ++i) {
       int64_t q =
           quantmath::roundToInt(double(real[i]) / s.scale,
@@ -192,9 +194,11 @@ void storeReal(const StorageOf &s, const float *real, Tensor &out) {
       dst[i] = static_cast<float>(quantmath::saturate(q, s.qmin, s.qmax));
     }
   } else if (s.bf16) {
+#pragma omp parallel for if (n > (1 << 15))
     for (int64_t i = 0; i < n; ++i)
       dst[i] = quantmath::roundToBf16(real[i]);
   } else if (s.f16) {
+#pragma omp parallel for if (n > (1 << 15))
     for (int64_t i = 0; i < n; ++i)
       dst[i] = quantmath::roundToF16(real[i]);
   } else {
@@ -837,6 +841,7 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
       Tensor &kept = int8[index];
       kept.shape = ref[index].shape;
       kept.data.resize(info.numel);
+#pragma omp parallel for if (info.numel > (1 << 15))
       for (int64_t i = 0; i < info.numel; ++i)
         kept.data[i] = roundToFloatMode(static_cast<float>(
             (double(t.data[i]) - double(storage.zeroPoint)) * storage.scale));
