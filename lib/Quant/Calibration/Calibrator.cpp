@@ -483,9 +483,11 @@ Error Calibration::chooseDecodedThresholds() {
       return makeError("output '" + name +
                        "' is not a float tensor of the "
                        "model");
-    if (!decode.ranges.empty())
-      searches.emplace(it->second, DecodedThresholdSearch(
-                                       decode, stats_[it->second].absMax()));
+    // An all-zero output keeps the 1e-5 the thresholds step gave it: every
+    // candidate would be 0.
+    const double absMax = stats_[it->second].absMax();
+    if (!decode.ranges.empty() && absMax > 1e-5)
+      searches.emplace(it->second, DecodedThresholdSearch(decode, absMax));
   }
   const size_t count =
       std::min(result_.samples.size(), std::max<size_t>(options_.tuneNum, 5));
