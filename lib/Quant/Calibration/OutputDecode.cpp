@@ -38,6 +38,39 @@ struct View {
   }
 };
 
+/// Calls fn(index) for every value of a sigmoid range, in a fixed order.
+template <typename F>
+void forEachValue(const View &view, const OutputDecode::Range &range, F fn) {
+  for (int64_t o = 0; o < view.outer; ++o)
+    for (int64_t c = range.begin; c < range.end; ++c)
+      for (int64_t i = 0; i < view.inner; ++i)
+        fn(view.at(o, c, i));
+}
+
+/// Calls fn(first) for every group of a softmax range, in a fixed order;
+/// bin b of the group is at first + b * view.inner.
+template <typename F>
+void forEachGroup(const View &view, const OutputDecode::Range &range, F fn) {
+  for (int64_t o = 0; o < view.outer; ++o)
+    for (int64_t g = range.begin; g < range.end; g += range.softmaxBins)
+      for (int64_t i = 0; i < view.inner; ++i)
+        fn(view.at(o, g, i));
+}
+
+/// exp(x_b - max x) of one group into `weights`; returns their sum.
+double softmaxWeights(const float *x, int64_t first, int64_t stride,
+                      int64_t bins, double *weights) {
+  double top = x[first];
+  for (int64_t b = 1; b < bins; ++b)
+    top = std::max(top, double(x[first + b * stride]));
+  double sum = 0;
+  for (int64_t b = 0; b < bins; ++b) {
+    weights[b] = std::exp(x[first + b * stride] - top);
+    sum += weights[b];
+  }
+  return sum;
+}
+
 /// The view of a tensor of `shape` the decode reads, or why it does not
 /// fit.
 Expected<View> viewOf(const OutputDecode &decode, ArrayRef<int64_t> shape) {
@@ -76,29 +109,19 @@ Error decodeInPlace(const OutputDecode &decode, ArrayRef<int64_t> shape,
   const View view = *fitted;
   for (const OutputDecode::Range &range : decode.ranges) {
     if (range.softmaxBins <= 1) {
-      for (int64_t o = 0; o < view.outer; ++o)
-        for (int64_t c = range.begin; c < range.end; ++c)
-          for (int64_t i = 0; i < view.inner; ++i) {
-            float &v = values[view.at(o, c, i)];
-            v = static_cast<float>(sigmoid(v));
-          }
+      forEachValue(view, range, [&](int64_t at) {
+        values[at] = static_cast<float>(sigmoid(values[at]));
+      });
       continue;
     }
     const int64_t bins = range.softmaxBins;
-    for (int64_t o = 0; o < view.outer; ++o)
-      for (int64_t g = range.begin; g < range.end; g += bins)
-        for (int64_t i = 0; i < view.inner; ++i) {
-          double top = values[view.at(o, g, i)];
-          for (int64_t b = 1; b < bins; ++b)
-            top = std::max(top, double(values[view.at(o, g + b, i)]));
-          double sum = 0;
-          for (int64_t b = 0; b < bins; ++b)
-            sum += std::exp(values[view.at(o, g + b, i)] - top);
-          for (int64_t b = 0; b < bins; ++b) {
-            float &v = values[view.at(o, g + b, i)];
-            v = static_cast<float>(std::exp(v - top) / sum);
-          }
-        }
+    std::vector<double> weights(bins);
+    forEachGroup(view, range, [&](int64_t first) {
+      double sum =
+          softmaxWeights(values, first, view.inner, bins, weights.data());
+      for (int64_t b = 0; b < bins; ++b)
+        values[first + b * view.inner] = static_cast<float>(weights[b] / sum);
+    });
   }
   return Error::success();
 }
@@ -125,26 +148,19 @@ Error DecodedThresholdSearch::addSample(const Tensor &output) {
   for (const OutputDecode::Range &range : decode_.ranges) {
     Part part{&range, {}};
     if (range.softmaxBins <= 1) {
-      for (int64_t o = 0; o < view.outer; ++o)
-        for (int64_t c = range.begin; c < range.end; ++c)
-          for (int64_t i = 0; i < view.inner; ++i)
-            part.reference.push_back(sigmoid(x[view.at(o, c, i)]));
+      forEachValue(view, range, [&](int64_t at) {
+        part.reference.push_back(sigmoid(x[at]));
+      });
     } else {
       const int64_t bins = range.softmaxBins;
-      for (int64_t o = 0; o < view.outer; ++o)
-        for (int64_t g = range.begin; g < range.end; g += bins)
-          for (int64_t i = 0; i < view.inner; ++i) {
-            double top = x[view.at(o, g, i)];
-            for (int64_t b = 1; b < bins; ++b)
-              top = std::max(top, double(x[view.at(o, g + b, i)]));
-            double sum = 0, weighted = 0;
-            for (int64_t b = 0; b < bins; ++b) {
-              double e = std::exp(x[view.at(o, g + b, i)] - top);
-              sum += e;
-              weighted += e * b;
-            }
-            part.reference.push_back(weighted / sum);
-          }
+      std::vector<double> weights(bins);
+      forEachGroup(view, range, [&](int64_t first) {
+        double sum = softmaxWeights(x, first, view.inner, bins, weights.data());
+        double weighted = 0;
+        for (int64_t b = 0; b < bins; ++b)
+          weighted += weights[b] * b;
+        part.reference.push_back(weighted / sum);
+      });
     }
     parts.push_back(std::move(part));
   }
@@ -168,34 +184,29 @@ Error DecodedThresholdSearch::addSample(const Tensor &output) {
       const OutputDecode::Range &range = *part.range;
       size_t n = 0;
       if (range.softmaxBins <= 1) {
-        for (int64_t o = 0; o < view.outer; ++o)
-          for (int64_t c = range.begin; c < range.end; ++c)
-            for (int64_t i = 0; i < view.inner; ++i) {
-              double e = sig[level(x[view.at(o, c, i)], scale) + 128] -
-                         part.reference[n++];
-              total += e * e;
-            }
+        forEachValue(view, range, [&](int64_t at) {
+          double e = sig[level(x[at], scale) + 128] - part.reference[n++];
+          total += e * e;
+        });
         continue;
       }
       const int64_t bins = range.softmaxBins;
       std::vector<int> levels(bins);
-      for (int64_t o = 0; o < view.outer; ++o)
-        for (int64_t g = range.begin; g < range.end; g += bins)
-          for (int64_t i = 0; i < view.inner; ++i) {
-            int top = -128;
-            for (int64_t b = 0; b < bins; ++b) {
-              levels[b] = level(x[view.at(o, g + b, i)], scale);
-              top = std::max(top, levels[b]);
-            }
-            double sum = 0, weighted = 0;
-            for (int64_t b = 0; b < bins; ++b) {
-              double e = decay[top - levels[b]];
-              sum += e;
-              weighted += e * b;
-            }
-            double e = weighted / sum - part.reference[n++];
-            total += e * e;
-          }
+      forEachGroup(view, range, [&](int64_t first) {
+        int top = -128;
+        for (int64_t b = 0; b < bins; ++b) {
+          levels[b] = level(x[first + b * view.inner], scale);
+          top = std::max(top, levels[b]);
+        }
+        double sum = 0, weighted = 0;
+        for (int64_t b = 0; b < bins; ++b) {
+          double e = decay[top - levels[b]];
+          sum += e;
+          weighted += e * b;
+        }
+        double e = weighted / sum - part.reference[n++];
+        total += e * e;
+      });
     }
     errors_[k] += total;
   }
