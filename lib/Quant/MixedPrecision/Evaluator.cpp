@@ -178,6 +178,25 @@ double cosineOf(const Sums &s) {
   return std::isnan(c) ? 0 : std::clamp(c, -1.0, 1.0);
 }
 
+/// The mean cosine of the parts of a tensor: `accumulate(start, length,
+/// sums)` adds the products of one segment to its part's sums.
+template <typename F> double meanPartCosine(const PartMap &map, F accumulate) {
+  std::vector<Sums> sums(map.numParts);
+  std::vector<char> present(map.numParts, 0);
+  for (const PartMap::Segment &segment : map.segments) {
+    accumulate(segment.start, segment.length, sums[segment.part]);
+    present[segment.part] = 1;
+  }
+  double total = 0;
+  unsigned count = 0;
+  for (unsigned p = 0; p < map.numParts; ++p)
+    if (present[p]) {
+      total += cosineOf(sums[p]);
+      ++count;
+    }
+  return count ? total / count : 1;
+}
+
 /// Writes real values into a tensor of storage `s` (what a cast from the
 /// float reference into that type gives).
 void storeReal(const StorageOf &s, const float *real, Tensor &out) {
@@ -491,41 +510,32 @@ double Evaluator::similarityOf(unsigned index, const Ref *ref,
     accumulate(ref, stored, n, double(zp), sums);
     return cosineOf(sums);
   }
-  const PartMap &map = it->second;
-  std::vector<Sums> sums(map.numParts);
-  std::vector<char> present(map.numParts, 0);
-  for (const PartMap::Segment &segment : map.segments) {
-    accumulate(ref + segment.start, stored + segment.start, segment.length,
-               double(zp), sums[segment.part]);
-    present[segment.part] = 1;
-  }
-  double total = 0;
-  unsigned count = 0;
-  for (unsigned p = 0; p < map.numParts; ++p)
-    if (present[p]) {
-      total += cosineOf(sums[p]);
-      ++count;
-    }
-  return count ? total / count : 1;
+  return meanPartCosine(
+      it->second, [&](uint32_t start, uint32_t length, Sums &sums) {
+        accumulate(ref + start, stored + start, length, double(zp), sums);
+      });
 }
 
 double Evaluator::outputSimilarity(size_t c, const float *ref,
                                    const float *stored, int64_t zp,
                                    double scale) const {
-  unsigned index = compare_[c];
   if (!decodes_[c].ranges.empty()) {
-    // Both sides decoded as reals; the shape was checked up front.
-    int64_t n = tensors_[index].numel;
-    std::vector<float> decodedRef(ref, ref + n), decoded(n);
+    // The stored side as reals, decoded like the reference.
+    int64_t n = tensors_[compare_[c]].numel;
+    std::vector<float> decoded(n);
     for (int64_t i = 0; i < n; ++i)
       decoded[i] = static_cast<float>((double(stored[i]) - zp) * scale);
-    llvm::cantFail(calibration::decodeInPlace(decodes_[c], compareShapes_[c],
-                                              decodedRef.data()));
-    llvm::cantFail(calibration::decodeInPlace(decodes_[c], compareShapes_[c],
-                                              decoded.data()));
-    return comparedSimilarity(c, decodedRef.data(), decoded.data(), 0, 1);
+    decodeForComparison(c, decoded.data());
+    return comparedSimilarity(c, ref, decoded.data(), 0, 1);
   }
   return comparedSimilarity(c, ref, stored, zp, scale);
+}
+
+void Evaluator::decodeForComparison(size_t c, float *values) const {
+  // The shape was checked against the decode up front.
+  if (!decodes_[c].ranges.empty())
+    llvm::cantFail(
+        calibration::decodeInPlace(decodes_[c], compareShapes_[c], values));
 }
 
 double Evaluator::comparedSimilarity(size_t c, const float *ref,
@@ -542,23 +552,11 @@ double Evaluator::comparedSimilarity(size_t c, const float *ref,
     accumulateCentered(ref, center, stored, n, double(zp), scale, sums);
     return cosineOf(sums);
   }
-  const PartMap &map = it->second;
-  std::vector<Sums> sums(map.numParts);
-  std::vector<char> present(map.numParts, 0);
-  for (const PartMap::Segment &segment : map.segments) {
-    accumulateCentered(ref + segment.start, center + segment.start,
-                       stored + segment.start, segment.length, double(zp),
-                       scale, sums[segment.part]);
-    present[segment.part] = 1;
-  }
-  double total = 0;
-  unsigned count = 0;
-  for (unsigned p = 0; p < map.numParts; ++p)
-    if (present[p]) {
-      total += cosineOf(sums[p]);
-      ++count;
-    }
-  return count ? total / count : 1;
+  return meanPartCosine(
+      it->second, [&](uint32_t start, uint32_t length, Sums &sums) {
+        accumulateCentered(ref + start, center + start, stored + start, length,
+                           double(zp), scale, sums);
+      });
 }
 
 double Evaluator::similarity(unsigned index, const float *ref,
@@ -634,6 +632,9 @@ llvm::Error Evaluator::prepare(bool keepTensors) {
       if (int64_t(outputs[c].data.size()) != tensors_[index].numel)
         return failure("the float model has no tensor '" +
                        tensors_[index].name + "' to compare");
+    // Kept in compared form: decoded once here, not at every comparison.
+    for (size_t c = 0; c < compare_.size(); ++c)
+      decodeForComparison(c, outputs[c].ptr());
     observer_.progress(s + 1);
   }
   observer_.phaseFinished();
@@ -641,21 +642,11 @@ llvm::Error Evaluator::prepare(bool keepTensors) {
   centers_.clear();
   if (options_.centered && samples_.size() >= 2)
     for (size_t c = 0; c < compare_.size(); ++c) {
-      // The mean of what is compared: the decoded values when decoded.
-      auto compared = [&](size_t s) {
-        Tensor t = refOutputs_[s][c];
-        if (!decodes_[c].ranges.empty())
-          llvm::cantFail(calibration::decodeInPlace(
-              decodes_[c], compareShapes_[c], t.ptr()));
-        return t;
-      };
-      Tensor center = compared(0);
+      Tensor center = refOutputs_[0][c];
       std::vector<double> sum(center.data.begin(), center.data.end());
-      for (size_t s = 1; s < samples_.size(); ++s) {
-        Tensor t = compared(s);
+      for (size_t s = 1; s < samples_.size(); ++s)
         for (size_t i = 0; i < sum.size(); ++i)
-          sum[i] += t.data[i];
-      }
+          sum[i] += refOutputs_[s][c].data[i];
       for (size_t i = 0; i < sum.size(); ++i)
         center.data[i] = static_cast<float>(sum[i] / samples_.size());
       centers_.push_back(std::move(center));
@@ -863,6 +854,12 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
     // independent, so they are shared between the threads (each op's
     // kernel then runs on one); every layer's cosine is its own sum, so
     // the result does not depend on the thread count.
+    // The compare tensors of the reference in compared form, once.
+    std::vector<Tensor> comparedRef(compare_.size());
+    for (auto [c, index] : llvm::enumerate(compare_)) {
+      comparedRef[c] = ref[index];
+      decodeForComparison(c, comparedRef[c].ptr());
+    }
     std::vector<size_t> measuredLayers;
     for (size_t l = 0; l < layers_.size(); ++l) {
       if (candidates[l])
@@ -926,8 +923,8 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
           ok = false;
           break;
         }
-        compareCos[c] =
-            outputSimilarity(c, ref[index].ptr(), current[index]->ptr(), 0, 1);
+        compareCos[c] = outputSimilarity(c, comparedRef[c].ptr(),
+                                         current[index]->ptr(), 0, 1);
       }
       if (!ok) {
         failed = true;

@@ -127,9 +127,13 @@ private:
                       int64_t zp) const;
   /// Similarity of compare tensor `c` (stored values, real = (stored - zp)
   /// * scale) to `ref`, around the center when the outputs are centered.
+  /// `ref` is in compared form (decodeForComparison); `stored` is decoded
+  /// here when the tensor has a decode.
   double outputSimilarity(size_t c, const float *ref, const float *stored,
                           int64_t zp, double scale) const;
-  /// The same after any decode.
+  /// Applies compare tensor `c`'s decode (if any) to its real values.
+  void decodeForComparison(size_t c, float *values) const;
+  /// outputSimilarity after any decode.
   double comparedSimilarity(size_t c, const float *ref, const float *stored,
                             int64_t zp, double scale) const;
   /// Weighted mean of the compare tensors' similarities.
@@ -159,8 +163,9 @@ private:
   std::unique_ptr<Interpreter> topInterp_;
   /// Every layer in the float mode: the reference of the searches.
   mlir::OwningOpRef<mlir::ModuleOp> floatModel_;
-  /// By sample: the compare tensors in f32, and (when kept) every tensor in
-  /// bf16, whose rounding (2^-9 relative) is far below any tolerance.
+  /// By sample: the compare tensors in f32 (decoded when they have a
+  /// decode), and (when kept) every tensor in bf16, whose rounding (2^-9
+  /// relative) is far below any tolerance.
   std::vector<std::vector<Tensor>> refOutputs_;
   /// By compare tensor: the reference's mean over the samples (empty when
   /// the outputs are compared as they are).
