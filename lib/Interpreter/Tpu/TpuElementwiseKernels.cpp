@@ -3,6 +3,7 @@
 #include "TpuKernelUtils.h"
 #include "TpuVector.h"
 
+#include "tpuc/Dialect/Top/TopUtils.h"
 #include "tpuc/Interpreter/Broadcast.h"
 #include "tpuc/Quant/Lut.h"
 
@@ -20,33 +21,6 @@ LogicalResult runFloat(Operation *op, StringRef topName, KernelArgs &args) {
     return failure();
   roundToStorage(op->getResult(0), args.out());
   return success();
-}
-
-/// out[i] = fn(lhs code - zp, rhs code - zp) for broadcast operands.
-template <typename F>
-void binaryInt8(const Tensor &lhs, const Tensor &rhs, const Storage &ls,
-                const Storage &rs, Tensor &out, F fn) {
-  int64_t n = out.numel();
-  const float *a = lhs.ptr(), *b = rhs.ptr();
-  float *o = out.ptr();
-  int64_t lz = ls.zeroPoint, rz = rs.zeroPoint;
-  if (lhs.numel() == n && rhs.numel() == n &&
-      ArrayRef<int64_t>(lhs.shape) == ArrayRef<int64_t>(out.shape) &&
-      ArrayRef<int64_t>(rhs.shape) == ArrayRef<int64_t>(out.shape)) {
-    // Same shapes (the common case): no broadcast indexing.
-#pragma omp parallel for if (n > (1 << 16))
-    for (int64_t i = 0; i < n; ++i)
-      o[i] = static_cast<float>(
-          fn(static_cast<int64_t>(a[i]) - lz, static_cast<int64_t>(b[i]) - rz));
-    return;
-  }
-  BroadcastIndexer li(lhs.shape, out.shape), ri(rhs.shape, out.shape);
-#pragma omp parallel for if (n > (1 << 16))
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t a = static_cast<int64_t>(lhs.data[li(i)]) - ls.zeroPoint;
-    int64_t b = static_cast<int64_t>(rhs.data[ri(i)]) - rs.zeroPoint;
-    out.data[i] = static_cast<float>(fn(a, b));
-  }
 }
 
 bool sameShape(const Tensor &a, const Tensor &b) {
@@ -132,13 +106,17 @@ vec::Int8Arith int8ArithFor(Operation *op, const Storage &out, bool doRelu,
   return p;
 }
 
-/// An INT8 binary op by runs; false when the shapes do not broadcast.
-bool int8Binary(vec::Int8Arith p, KernelArgs &args) {
+/// An INT8 binary op by runs; an error on `op` when the shapes do not
+/// broadcast to the result.
+LogicalResult int8Binary(Operation *op, vec::Int8Arith p, KernelArgs &args) {
   const Tensor &a = args.in(0), &b = args.in(1);
   Tensor &y = args.out();
   auto runs = broadcastRuns(a.shape, b.shape, y.shape);
   if (!runs)
-    return false;
+    return op->emitOpError()
+           << "operands " << tpuc::top::shapeToString(a.shape) << " and "
+           << tpuc::top::shapeToString(b.shape) << " do not broadcast to "
+           << tpuc::top::shapeToString(y.shape);
   // A repeated lhs becomes the rhs: the sum and the product are symmetric
   // once the multipliers and zero points swap too.
   vec::Int8Arith swapped = p;
@@ -155,7 +133,7 @@ bool int8Binary(vec::Int8Arith p, KernelArgs &args) {
       vec::int8Arith(p, a.ptr() + lo, b.ptr() + ro, y.ptr() + oo, runs->inner,
                      runs->rhsScalar, parallel);
   });
-  return true;
+  return success();
 }
 
 /// A float-mode op computed as its Top kernel and rounded, by runs (`b`
@@ -211,26 +189,14 @@ LogicalResult runAddSub(OpT op, KernelArgs &args, StringRef topName,
     return runFloat(op, topName, args);
   }
   auto m = *op.getMultipliers();
-  int64_t m0 = m[0], m1 = sign * m[1], shift = op.getRshift();
-  quantmath::RoundMode mode = getRoundMode(op);
   vec::Int8Arith p = int8ArithFor(op, out, op.getDoRelu(),
                                   op.getReluLimit().convertToDouble());
   p.za = getStorage(op.getLhs()).zeroPoint;
   p.zb = getStorage(op.getRhs()).zeroPoint;
-  p.m0 = m0;
-  p.m1 = m1;
-  p.shift = shift;
-  if (int8Binary(p, args))
-    return success();
-  binaryInt8(
-      args.in(0), args.in(1), getStorage(op.getLhs()), getStorage(op.getRhs()),
-      args.out(), [&](int64_t a, int64_t b) {
-        int64_t q = quantmath::rightShiftRound(m0 * a + m1 * b, shift, mode);
-        return quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax);
-      });
-  applyQuantizedRelu(out, op.getDoRelu(), op.getReluLimit().convertToDouble(),
-                     args.out());
-  return success();
+  p.m0 = m[0];
+  p.m1 = sign * m[1];
+  p.shift = op.getRshift();
+  return int8Binary(op, p, args);
 }
 
 LogicalResult runMul(MulOp op, KernelArgs &args) {
@@ -241,26 +207,14 @@ LogicalResult runMul(MulOp op, KernelArgs &args) {
       return success();
     return runFloat(op, "top.Mul", args);
   }
-  int64_t m = (*op.getMultiplier())[0], shift = (*op.getRshift())[0];
-  quantmath::RoundMode mode = getRoundMode(op);
   vec::Int8Arith p = int8ArithFor(op, out, op.getDoRelu(),
                                   op.getReluLimit().convertToDouble());
   p.za = getStorage(op.getLhs()).zeroPoint;
   p.zb = getStorage(op.getRhs()).zeroPoint;
-  p.m0 = m;
-  p.shift = shift;
+  p.m0 = (*op.getMultiplier())[0];
+  p.shift = (*op.getRshift())[0];
   p.product = true;
-  if (int8Binary(p, args))
-    return success();
-  binaryInt8(
-      args.in(0), args.in(1), getStorage(op.getLhs()), getStorage(op.getRhs()),
-      args.out(), [&](int64_t a, int64_t b) {
-        int64_t q = quantmath::applyMultiplierShift(a * b, m, shift, mode);
-        return quantmath::saturate(q + out.zeroPoint, out.qmin, out.qmax);
-      });
-  applyQuantizedRelu(out, op.getDoRelu(), op.getReluLimit().convertToDouble(),
-                     args.out());
-  return success();
+  return int8Binary(op, p, args);
 }
 
 LogicalResult runMulConst(MulConstOp op, KernelArgs &args) {
