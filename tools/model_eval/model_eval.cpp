@@ -369,16 +369,6 @@ std::string formatDouble(double value, const char *format) {
   return buffer;
 }
 
-/// The input's height and width, by its channel format.
-std::pair<int64_t, int64_t> inputSize(const tpuc::calibration::ModelInput &in) {
-  ArrayRef<int64_t> s = in.shape;
-  bool nhwc = in.preprocess && in.preprocess->channelFormat == "nhwc";
-  if (s.size() < 3)
-    return {0, 0};
-  return nhwc ? std::pair{s[s.size() - 3], s[s.size() - 2]}
-              : std::pair{s[s.size() - 2], s[s.size() - 1]};
-}
-
 bool samePreprocess(const tpuc::calibration::ModelInput &a,
                     const tpuc::calibration::ModelInput &b) {
   if (a.shape != b.shape || !a.preprocess || !b.preprocess)
@@ -524,7 +514,7 @@ static std::string relativePath(StringRef path, StringRef dataset) {
 Error Evaluator::prepareDetection() {
   if (!opts_.classNames.empty())
     opts_.head.numClasses = static_cast<int64_t>(classNames_.size());
-  auto [inH, inW] = inputSize(stages_[0]->input());
+  auto [inH, inW] = tpuc::calibration::getImageSize(stages_[0]->input());
   for (const auto &stage : stages_) {
     if (opts_.postprocess == Postprocess::Rows) {
       const auto &shapes = stage->outputShapes();
@@ -659,7 +649,7 @@ Error Evaluator::prepareClassification() {
 Error Evaluator::evaluate() {
   const tpuc::calibration::ModelInput &input = stages_[0]->input();
   std::vector<tpuc::calibration::ModelInput> inputs = {input};
-  auto [inH, inW] = inputSize(input);
+  auto [inH, inW] = tpuc::calibration::getImageSize(input);
   const tpuc::InputPreprocess &pre = *input.preprocess;
   int64_t resizeH = pre.resizeDims.empty() ? inH : pre.resizeDims[0];
   int64_t resizeW = pre.resizeDims.empty() ? inW : pre.resizeDims[1];

@@ -47,6 +47,15 @@ Expected<std::vector<ModelInput>> getModelInputs(mlir::ModuleOp module) {
   return inputs;
 }
 
+std::pair<int64_t, int64_t> getImageSize(const ModelInput &input) {
+  ArrayRef<int64_t> s = input.shape;
+  bool nhwc = input.preprocess && input.preprocess->channelFormat == "nhwc";
+  if (s.size() < 3)
+    return {0, 0};
+  return nhwc ? std::pair{s[s.size() - 3], s[s.size() - 2]}
+              : std::pair{s[s.size() - 2], s[s.size() - 1]};
+}
+
 std::string SampleFiles::describe() const { return join(files, ","); }
 
 bool isImageFile(StringRef path) {

@@ -3,6 +3,7 @@
 #include "tpuc/Quant/Calibration/OutputDecode.h"
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Top/TopUtils.h"
+#include "tpuc/Quant/Calibration/Dataset.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -279,16 +280,13 @@ getModelOutputDecodes(mlir::ModuleOp module, accuracy::YoloStyle style) {
   auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
   if (!main)
     return makeError("the module has no main function");
-  SmallVector<top::InputOp> inputs(main.getOps<top::InputOp>());
-  auto inputType = inputs.size() == 1
-                       ? dyn_cast<mlir::RankedTensorType>(inputs[0].getType())
-                       : mlir::RankedTensorType();
-  if (!inputType || inputType.getRank() != 4 || !inputType.hasStaticShape())
+  auto inputs = getModelInputs(module);
+  if (!inputs)
+    return inputs.takeError();
+  if (inputs->size() != 1 || inputs->front().shape.size() != 4)
     return makeError("a YOLO decode needs one [N,C,H,W] or [N,H,W,C] image "
                      "input");
-  bool nhwc = inputs[0].getChannelFormat() == "nhwc";
-  ArrayRef<int64_t> in = inputType.getShape();
-  int64_t height = in[nhwc ? 1 : 2], width = in[nhwc ? 2 : 3];
+  auto [height, width] = getImageSize(inputs->front());
   std::vector<accuracy::Shape> shapes;
   SmallVector<mlir::Value> outputs(
       main.getBody().front().getTerminator()->getOperands());

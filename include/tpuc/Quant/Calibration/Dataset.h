@@ -20,6 +20,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tpuc::calibration {
@@ -35,6 +36,10 @@ struct ModelInput {
 /// The `top.Input` ops of `main`, in order. Errors name the input (dynamic
 /// shapes).
 llvm::Expected<std::vector<ModelInput>> getModelInputs(mlir::ModuleOp module);
+
+/// The input's image height and width, by its channel format ({0, 0} below
+/// rank 3).
+std::pair<int64_t, int64_t> getImageSize(const ModelInput &input);
 
 /// The files of one sample: one per model input, or a single .npz.
 struct SampleFiles {
