@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 
 using namespace dnnl;
@@ -80,7 +79,6 @@ PrimitiveKey &PrimitiveKey::add(double value) {
 
 namespace {
 struct PrimitiveCache {
-  std::mutex mutex;
   std::unordered_map<std::string, CachedPrimitive> entries;
 };
 // Enough for every distinct layer of large networks; bounded so that a
@@ -94,7 +92,6 @@ getOrCreatePrimitive(const PrimitiveKey &key,
   // Per thread: a primitive must run on the thread that created it (the
   // scratchpad of Debian's oneDNN is shared by a thread's primitives).
   thread_local PrimitiveCache cache;
-  std::lock_guard<std::mutex> lock(cache.mutex);
   auto it = cache.entries.find(key.str());
   if (it != cache.entries.end())
     return it->second;

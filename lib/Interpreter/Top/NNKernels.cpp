@@ -115,7 +115,7 @@ memory weightsInLayout(const memory &weights, const memory::desc &layout,
     return reordered;
   }
   cache.bytes += layout.get_size();
-  cache.entries[{owner, tensor}].push_back({layout, reordered});
+  list.push_back({layout, reordered});
   return reordered;
 }
 
