@@ -49,32 +49,11 @@ const Tensor &centered(const Tensor &tensor, int64_t zeroPoint,
   return storage;
 }
 
-/// Channels [begin, end) of dim `axis`.
-Tensor sliceAxis(const Tensor &tensor, int64_t axis, int64_t begin,
-                 int64_t end) {
-  SmallVector<int64_t, 4> shape(tensor.shape.begin(), tensor.shape.end());
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i)
-    outer *= shape[i];
-  for (int64_t i = axis + 1; i < static_cast<int64_t>(shape.size()); ++i)
-    inner *= shape[i];
-  int64_t dim = shape[axis];
-  shape[axis] = end - begin;
-  Tensor out(shape);
-  for (int64_t o = 0; o < outer; ++o)
-    std::copy(tensor.ptr() + (o * dim + begin) * inner,
-              tensor.ptr() + (o * dim + end) * inner,
-              out.ptr() + o * (end - begin) * inner);
-  return out;
-}
-
 /// Channels [begin, end) of each of `groups` consecutive groups of
 /// `perGroup` channels along `axis`, concatenated: the channels chunk
 /// [begin, end) of every group of a grouped convolution reads.
 Tensor sliceGroups(const Tensor &tensor, int64_t axis, int64_t groups,
                    int64_t perGroup, int64_t begin, int64_t end) {
-  if (groups == 1)
-    return sliceAxis(tensor, axis, begin, end);
   SmallVector<int64_t, 4> shape(tensor.shape.begin(), tensor.shape.end());
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < axis; ++i)
@@ -90,6 +69,12 @@ Tensor sliceGroups(const Tensor &tensor, int64_t axis, int64_t groups,
                 tensor.ptr() + (o * dim + g * perGroup + end) * inner,
                 out.ptr() + (o * groups + g) * width * inner);
   return out;
+}
+
+/// Channels [begin, end) of dim `axis`.
+Tensor sliceAxis(const Tensor &tensor, int64_t axis, int64_t begin,
+                 int64_t end) {
+  return sliceGroups(tensor, axis, 1, tensor.shape[axis], begin, end);
 }
 
 /// Attributes of `op` for a shadow Top op computing the plain accumulation:
