@@ -8,6 +8,7 @@
 //         [--anchors A] [--reg_max 16] [--single_label] [--agnostic_nms]
 //       [--task classify] [--label_file FILE]
 //       [--class_names FILE] [--max_images N] [--per_class]
+//       [--bootstrap 1000]
 //
 // A STAGE is an .onnx file (run by onnxruntime), a Top MLIR (the float
 // interpreter), a Tpu MLIR from model_deploy, or INT8/BF16/F16/F32: the Top
@@ -15,7 +16,8 @@
 // Every image of the dataset is preprocessed as the model's `top.Input`
 // says, run through each stage, decoded (detection) and scored against its
 // labels: mAP@.5, mAP@.75 and mAP@.5:.95 (COCO-style), or top-1 and top-5.
-// With --compare both stages see the same images and the delta is printed.
+// With --compare both stages see the same images and the delta is printed,
+// with its 95 % interval from a paired bootstrap over the images.
 // Nothing is written; progress and warnings go to stderr, results to stdout.
 //
 //===----------------------------------------------------------------------===//
@@ -23,6 +25,7 @@
 #include "Stages.h"
 
 #include "tpuc/Frontend/ImagePreprocess.h"
+#include "tpuc/Quant/Accuracy/Bootstrap.h"
 #include "tpuc/Quant/Accuracy/ClassificationMetrics.h"
 #include "tpuc/Quant/Accuracy/DetectionMetrics.h"
 #include "tpuc/Quant/Accuracy/ImagePlacement.h"
@@ -43,6 +46,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -130,6 +134,11 @@ static cl::opt<std::string>
     maxImagesFlag("max_images",
                   cl::desc("Evaluate the first N images (default: all)"),
                   cl::cat(category));
+static cl::opt<std::string> bootstrapFlag(
+    "bootstrap",
+    cl::desc("Resamples of the images for the 95% intervals (default 1000; "
+             "0: no intervals)"),
+    cl::cat(category));
 
 // Switches also accept `=true`/`=false`.
 #define TPUC_SWITCH(var, name, help)                                           \
@@ -164,6 +173,7 @@ struct Options {
   YoloDecodeOptions decode;
   NmsOptions nms;
   size_t maxImages = 0;
+  size_t bootstrap = 1000;
   bool perClass = false;
 };
 
@@ -334,6 +344,13 @@ Expected<Options> parseOptions() {
   auto maxImages = countFlag(maxImagesFlag, 0, 1, "a positive count");
   if (!maxImages)
     return maxImages.takeError();
+  auto bootstrap = countFlag(bootstrapFlag, 1000, 0, "a count");
+  if (!bootstrap)
+    return bootstrap.takeError();
+  if (*bootstrap > 100000)
+    return optionError("bad --bootstrap '" + bootstrapFlag +
+                       "': expected at most 100000 resamples");
+  opts.bootstrap = *bootstrap;
   opts.decode.confThreshold = static_cast<float>(*conf);
   opts.nms.iouThreshold = static_cast<float>(*iou);
   opts.nms.maxDetections = *maxDet;
@@ -760,6 +777,33 @@ static size_t labelWidth(ArrayRef<std::unique_ptr<tpuc::eval::Stage>> stages) {
   return width + 2;
 }
 
+/// Resamples are numbered from this seed: the intervals are reproducible.
+static constexpr uint64_t kBootstrapSeed = 1;
+
+/// One line of 95 % bootstrap intervals: of the delta between two stages
+/// (paired: each resample draws the same images for both), or of the one
+/// stage's metrics.
+static void printIntervals(const PairedBootstrap &bootstrap, size_t numImages,
+                           size_t numStages, ArrayRef<StringRef> names) {
+  if (bootstrap.resamples == 0)
+    return;
+  bool paired = numStages == 2;
+  outs() << (paired ? "delta 95% interval (paired bootstrap, "
+                    : "95% interval (bootstrap, ")
+         << bootstrap.resamples << " resamples of the " << numImages
+         << " images):";
+  ArrayRef<Interval> intervals = paired ? bootstrap.delta : bootstrap.first;
+  // The metrics are fractions: a basic interval may reach past them on few
+  // images.
+  double lowest = paired ? -1.0 : 0.0;
+  for (auto [name, interval] : llvm::zip(names, intervals))
+    outs() << "  " << name
+           << format(paired ? " [%+.4f, %+.4f]" : " [%.4f, %.4f]",
+                     std::clamp(interval.low, lowest, 1.0),
+                     std::clamp(interval.high, lowest, 1.0));
+  outs() << "\n";
+}
+
 void Evaluator::reportDetection() {
   std::vector<DetectionMetrics> metrics;
   for (const DetectionEvaluator &e : detection_)
@@ -807,6 +851,19 @@ void Evaluator::reportDetection() {
                      metrics[1].map50 - metrics[0].map50,
                      metrics[1].map75 - metrics[0].map75,
                      metrics[1].map50to95 - metrics[0].map50to95);
+  if (opts_.bootstrap) {
+    size_t numImages = detection_.front().numImages();
+    size_t last = detection_.size() - 1;
+    PairedBootstrap bootstrap = pairedBootstrap(
+        numImages, opts_.bootstrap, 0.95, kBootstrapSeed,
+        [&](int stage, ArrayRef<uint32_t> counts) {
+          DetectionMetrics m =
+              detection_[std::min<size_t>(stage, last)].compute(counts);
+          return std::vector<double>{m.map50, m.map75, m.map50to95};
+        });
+    printIntervals(bootstrap, numImages, detection_.size(),
+                   {"mAP@.5", "mAP@.75", "mAP@.5:.95"});
+  }
   if (!opts_.perClass)
     return;
   // The classes mAP averages over: those with objects.
@@ -861,6 +918,19 @@ void Evaluator::reportClassification() {
            << format("%+8.4f %+7.4f\n",
                      classification_[1].top1() - classification_[0].top1(),
                      classification_[1].top5() - classification_[0].top5());
+  if (opts_.bootstrap) {
+    size_t numImages = classification_.front().count();
+    size_t last = classification_.size() - 1;
+    PairedBootstrap bootstrap = pairedBootstrap(
+        numImages, opts_.bootstrap, 0.95, kBootstrapSeed,
+        [&](int stage, ArrayRef<uint32_t> counts) {
+          auto [top1, top5] =
+              classification_[std::min<size_t>(stage, last)].topK(counts);
+          return std::vector<double>{top1, top5};
+        });
+    printIntervals(bootstrap, numImages, classification_.size(),
+                   {"top-1", "top-5"});
+  }
 }
 
 int Evaluator::run() {

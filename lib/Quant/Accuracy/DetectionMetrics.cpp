@@ -22,11 +22,11 @@ double ClassAp::ap50to95() const {
 
 void DetectionEvaluator::addImage(llvm::ArrayRef<GroundTruth> objects,
                                   llvm::ArrayRef<Detection> detections) {
-  ++numImages_;
+  const uint32_t image = static_cast<uint32_t>(numImages_++);
   std::map<int64_t, std::vector<const GroundTruth *>> objectsByClass;
   for (const GroundTruth &object : objects) {
     objectsByClass[object.classId].push_back(&object);
-    ++classes_[object.classId].numGroundTruth;
+    classes_[object.classId].groundTruthImages.push_back(image);
   }
   std::map<int64_t, std::vector<const Detection *>> detectionsByClass;
   for (const Detection &detection : detections)
@@ -65,43 +65,70 @@ void DetectionEvaluator::addImage(llvm::ArrayRef<GroundTruth> objects,
       }
     }
     ClassRecord &record = classes_[classId];
+    // Merging keeps the order a stable sort of every image's detections
+    // would give: earlier images first among equal scores.
+    auto middle = static_cast<std::ptrdiff_t>(record.detections.size());
     for (size_t d = 0; d < dets.size(); ++d)
-      record.detections.push_back({dets[d]->score, hits[d]});
+      record.detections.push_back({dets[d]->score, hits[d], image});
+    std::inplace_merge(
+        record.detections.begin(), record.detections.begin() + middle,
+        record.detections.end(),
+        [](const Matched &a, const Matched &b) { return a.score > b.score; });
   }
 }
 
-DetectionMetrics DetectionEvaluator::compute() const {
+DetectionMetrics DetectionEvaluator::compute() const { return accumulate({}); }
+
+DetectionMetrics
+DetectionEvaluator::compute(llvm::ArrayRef<uint32_t> imageCounts) const {
+  return accumulate(imageCounts);
+}
+
+DetectionMetrics
+DetectionEvaluator::accumulate(llvm::ArrayRef<uint32_t> imageCounts) const {
+  // An image drawn k times counts k times: a detection of it adds k true
+  // or false positives at its rank, and its objects count k times. (Its k
+  // copies would be adjacent among equal scores, so the precision envelope
+  // sampled at the recall points is the same.)
+  auto count = [&](uint32_t image) -> double {
+    return imageCounts.empty()          ? 1.0
+           : image < imageCounts.size() ? imageCounts[image]
+                                        : 0.0;
+  };
   DetectionMetrics metrics;
-  metrics.numImages = numImages_;
+  for (size_t i = 0; i < numImages_; ++i)
+    metrics.numImages += static_cast<size_t>(count(static_cast<uint32_t>(i)));
   constexpr size_t kRecallPoints = 101;
   std::array<double, kNumIouThresholds> sums{};
   for (const auto &[classId, record] : classes_) {
     ClassAp result;
     result.classId = classId;
-    result.numGroundTruth = record.numGroundTruth;
-    result.numDetections = record.detections.size();
-    metrics.numGroundTruth += record.numGroundTruth;
-    metrics.numDetections += record.detections.size();
-    if (record.numGroundTruth == 0) {
+    double groundTruth = 0, detections = 0;
+    for (uint32_t image : record.groundTruthImages)
+      groundTruth += count(image);
+    for (const Matched &m : record.detections)
+      detections += count(m.image);
+    result.numGroundTruth = static_cast<size_t>(groundTruth);
+    result.numDetections = static_cast<size_t>(detections);
+    metrics.numGroundTruth += result.numGroundTruth;
+    metrics.numDetections += result.numDetections;
+    if (result.numGroundTruth == 0) {
       metrics.perClass.push_back(result);
       continue;
     }
     ++metrics.numClasses;
-    std::vector<size_t> order(record.detections.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return record.detections[a].score > record.detections[b].score;
-    });
-    size_t n = order.size();
+    size_t n = record.detections.size();
     std::vector<double> recall(n), precision(n);
     for (size_t t = 0; t < kNumIouThresholds; ++t) {
       double tp = 0, fp = 0;
       for (size_t i = 0; i < n; ++i) {
-        if (record.detections[order[i]].truePositives & (1u << t))
-          ++tp;
+        const Matched &m = record.detections[i];
+        double k = count(m.image);
+        if (m.truePositives & (1u << t))
+          tp += k;
         else
-          ++fp;
-        recall[i] = tp / record.numGroundTruth;
+          fp += k;
+        recall[i] = tp / groundTruth;
         precision[i] = tp / (tp + fp + 2.220446049250313e-16);
       }
       // The precision envelope: the best precision at any higher recall.

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace tpuc::accuracy {
 
@@ -23,9 +25,14 @@ public:
   size_t count() const { return count_; }
   double top1() const { return count_ ? double(top1_) / count_ : 0.0; }
   double top5() const { return count_ ? double(top5_) / count_ : 0.0; }
+  /// Top-1 and top-5 of a dataset in which image i (in add order) appears
+  /// `imageCounts[i]` times, as a bootstrap resample draws it.
+  std::pair<double, double> topK(llvm::ArrayRef<uint32_t> imageCounts) const;
 
 private:
   size_t count_ = 0, top1_ = 0, top5_ = 0;
+  /// Per image: its label's rank, capped at 5.
+  std::vector<uint8_t> ranks_;
 };
 
 } // namespace tpuc::accuracy

@@ -64,19 +64,29 @@ public:
   void addImage(llvm::ArrayRef<GroundTruth> objects,
                 llvm::ArrayRef<Detection> detections);
   DetectionMetrics compute() const;
+  /// The metrics of a dataset in which image i (in addImage order) appears
+  /// `imageCounts[i]` times (0: left out), as a bootstrap resample draws
+  /// it; the same as adding each image that many times, without the cost.
+  DetectionMetrics compute(llvm::ArrayRef<uint32_t> imageCounts) const;
+  size_t numImages() const { return numImages_; }
 
 private:
-  /// One detection after matching: its score and, per threshold, whether
-  /// it matched an object (bit i for threshold i).
+  /// One detection after matching: its image, its score and, per
+  /// threshold, whether it matched an object (bit i for threshold i).
   struct Matched {
     float score;
     uint16_t truePositives;
+    uint32_t image;
   };
   struct ClassRecord {
-    size_t numGroundTruth = 0;
-    /// In image order, each image's in descending score order.
+    /// The image of each object.
+    std::vector<uint32_t> groundTruthImages;
+    /// In descending score order; equal scores in image order, and within
+    /// an image in the order of its stable sort: the order of a stable
+    /// sort of all detections, kept by merging each image's in.
     std::vector<Matched> detections;
   };
+  DetectionMetrics accumulate(llvm::ArrayRef<uint32_t> imageCounts) const;
   std::map<int64_t, ClassRecord> classes_;
   size_t numImages_ = 0;
 };
