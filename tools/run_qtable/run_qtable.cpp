@@ -6,6 +6,7 @@
 //       [--expected_cos 0.99] [--min_layer_cos 0.99]
 //       [--global_compare_layers a,b | a:0.3,b:0.7]
 //       [--loss_table full_loss_table.txt] [--search greedy|fast]
+//       [--max_float_layers N | P%]
 //       [--postprocess yolov5|yolov8|none] [--debug_cmd ...]
 //
 // Chooses the layers of a TOP_F32 model (model_transform's output) that
@@ -90,6 +91,11 @@ static cl::opt<std::string> sensitivityNumFlag(
     "sensitivity_num",
     cl::desc("Samples the loss table (each layer alone in INT8) is measured "
              "on (default 3; 0: all --input_num samples)"),
+    cl::cat(category));
+static cl::opt<std::string> maxFloatLayersFlag(
+    "max_float_layers",
+    cl::desc("At most this many float layers, a count or a percentage of "
+             "the layers such as 10% (default: a quarter of them)"),
     cl::cat(category));
 static cl::opt<std::string>
     expectedCosFlag("expected_cos",
@@ -234,6 +240,24 @@ Expected<Options> parseOptions() {
       return optionError("malformed --sensitivity_num '" + sensitivityNumFlag +
                          "': expected a sample count (0 = all samples)");
     opts.search.sensitivitySamples = count;
+  }
+  if (maxFloatLayersFlag.getNumOccurrences()) {
+    StringRef text = StringRef(maxFloatLayersFlag).trim();
+    uint64_t count = 0;
+    double percent = 0;
+    if (text.consume_back("%")) {
+      if (text.trim().getAsDouble(percent) || !(percent > 0 && percent <= 100))
+        return optionError("malformed --max_float_layers '" +
+                           maxFloatLayersFlag +
+                           "': expected a percentage in (0, 100]");
+      opts.search.maxFloatFraction = percent / 100;
+    } else if (text.getAsInteger(10, count) || count == 0) {
+      return optionError("malformed --max_float_layers '" + maxFloatLayersFlag +
+                         "': expected a positive count or a percentage "
+                         "such as 10%");
+    } else {
+      opts.search.maxFloatLayers = count;
+    }
   }
   auto expected = cosineFlag(expectedCosFlag, 0.99);
   if (!expected)

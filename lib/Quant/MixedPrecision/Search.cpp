@@ -50,8 +50,22 @@ public:
   llvm::Error fast(const std::vector<double> &outputLoss,
                    const std::vector<double> &layerCos);
   size_t cap() const {
-    return options_.maxFloatLayers ? options_.maxFloatLayers
-                                   : std::max<size_t>(1, layers_.size() / 4);
+    if (options_.maxFloatLayers)
+      return options_.maxFloatLayers;
+    double fraction =
+        options_.maxFloatFraction > 0 ? options_.maxFloatFraction : 0.25;
+    return std::max<size_t>(
+        1, static_cast<size_t>(std::floor(fraction * layers_.size() + 1e-9)));
+  }
+  /// A cap the user gave (--max_float_layers) holds for the whole table;
+  /// the default quarter caps the layers moved as tpu-mlir counts them.
+  bool userCap() const {
+    return options_.maxFloatLayers || options_.maxFloatFraction > 0;
+  }
+  /// How the cap reads in messages.
+  std::string capText() const {
+    return std::to_string(cap()) + " float layers" +
+           (userCap() ? "" : " (a quarter of the ops)");
   }
 
 private:
@@ -113,15 +127,25 @@ llvm::Error Search::greedy(const Evaluation &int8) {
       finish(next, eval->outputCos, true, "the outputs reached expected_cos");
       return llvm::Error::success();
     }
-    if (countTrue(next) > cap()) {
-      step.kept = true;
+    // A user's cap counts the data movers the walk will add after them.
+    FloatSet table = next;
+    if (userCap())
+      addFollowers(layers_, table);
+    if (countTrue(table) > cap()) {
+      // tpu-mlir stops with the move made; a user's cap keeps the last
+      // table within it.
+      step.kept = !userCap();
       result_.greedySteps.push_back(step);
-      observer_.note(line + "; more than " + std::to_string(cap()) +
-                     " float layers, giving up");
+      observer_.note(line +
+                     (userCap() ? "; " + std::to_string(countTrue(table)) +
+                                      " with the data movers after them"
+                                : std::string()) +
+                     ", more than " + capText() + ": giving up");
       observer_.phaseFinished();
-      finish(next, eval->outputCos, false,
-             "more than " + std::to_string(cap()) +
-                 " layers would be float (a quarter of the ops)");
+      if (userCap())
+        finish(floats, best, false, "the next move would exceed " + capText());
+      else
+        finish(next, eval->outputCos, false, "more than " + capText());
       return llvm::Error::success();
     }
     // A move that makes the outputs worse than all-INT8 is undone.
@@ -155,7 +179,6 @@ llvm::Error Search::fast(const std::vector<double> &outputLoss,
       return outputLoss[a] > outputLoss[b];
     return layerCos[a] < layerCos[b];
   });
-  size_t limit = std::min(cap(), order.size());
   auto floatsFor = [&](size_t k) {
     FloatSet floats(layers_.size(), false);
     for (size_t i = 0; i < k; ++i)
@@ -163,6 +186,19 @@ llvm::Error Search::fast(const std::vector<double> &outputLoss,
     addFollowers(layers_, floats);
     return floats;
   };
+  // How many of the worst may be float: a user's cap counts the whole
+  // table (followers included), the default the layers ranked.
+  size_t limit = std::min(cap(), order.size());
+  if (userCap()) {
+    limit = 0;
+    while (limit < order.size() && countTrue(floatsFor(limit + 1)) <= cap())
+      ++limit;
+  }
+  if (limit == 0) {
+    finish(floatsFor(0), result_.int8Cos, false,
+           "no layer fits within " + capText());
+    return llvm::Error::success();
+  }
 
   // Small independent errors add up: 1 - cos is their energy relative to
   // the output's. So the loss left with the k worst layers in float is

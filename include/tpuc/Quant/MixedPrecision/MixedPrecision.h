@@ -68,9 +68,13 @@ struct SearchOptions {
   /// Empty: the network outputs, equally weighted.
   std::vector<CompareLayer> compareLayers;
   SearchMethod method = SearchMethod::Greedy;
-  /// At most this many layers move to float (0: a quarter of the ops, as
-  /// tpu-mlir caps it).
+  /// At most this many layers move to float, data movers that follow a
+  /// float layer included (0: maxFloatFraction of the layers, or a quarter
+  /// of them, as tpu-mlir caps the greedy walk). A search that does not
+  /// reach expected_cos within the cap keeps the best table within it.
   size_t maxFloatLayers = 0;
+  /// 0 < f <= 1: at most floor(f * layers) layers (at least 1).
+  double maxFloatFraction = 0;
   /// Compare the outputs around their mean over the samples (what depends
   /// on the input), not as they are; see docs/MixedPrecision.md.
   bool centered = true;
