@@ -108,7 +108,8 @@ struct ConvertTopToTpuPass
     }
     LoweringContext ctx(module, *chip, *mode, isAsymmetric(module),
                         std::move(table));
-    warnUnknownTableNames(module, qtable);
+    if (failed(checkTableNames(module, qtable)))
+      return signalPassFailure();
 
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (failed(lowerFunction(func, ctx)))
@@ -120,25 +121,34 @@ struct ConvertTopToTpuPass
     top::setState(module, top::State::TPU_LOWERED);
   }
 
-  void warnUnknownTableNames(ModuleOp module, StringRef path) {
+  /// A name that is no op of the model is an error: the table was made for
+  /// another model (or version of it), and what it meant to keep in float
+  /// would silently be INT8.
+  LogicalResult checkTableNames(ModuleOp module, StringRef path) {
     if (path.empty())
-      return;
+      return success();
     auto parsed = readQuantTable(module, path);
     if (failed(parsed))
-      return;
+      return success();
     llvm::StringSet<> names;
     module.walk([&](Operation *op) { names.insert(top::getOpName(op)); });
     std::vector<std::string> unknown;
     for (const auto &entry : *parsed)
       if (!names.contains(entry.first()))
         unknown.push_back(entry.first().str());
-    if (!unknown.empty()) {
-      llvm::sort(unknown);
-      module.emitWarning() << path << ": " << unknown.size()
-                           << (unknown.size() == 1 ? " name is" : " names are")
-                           << " no op of this model (first: " << unknown.front()
-                           << ")";
-    }
+    if (unknown.empty())
+      return success();
+    llvm::sort(unknown);
+    std::string list = unknown.front();
+    for (size_t i = 1; i < std::min<size_t>(unknown.size(), 5); ++i)
+      list += ", " + unknown[i];
+    if (unknown.size() > 5)
+      list += ", ...";
+    return module.emitError()
+           << path << ": " << unknown.size()
+           << (unknown.size() == 1 ? " name is" : " names are")
+           << " no op of this model (" << list
+           << "); was the table made for another model?";
   }
 
   LogicalResult lowerOp(Operation *op, LoweringContext &ctx) {

@@ -86,6 +86,7 @@ struct ImportCalibrationTablePass
     bool asym = asymmetric && !signedSymmetric;
     llvm::StringSet<> used;
     std::vector<std::string> missing;
+    size_t computedFound = 0;
     MLIRContext *ctx = module.getContext();
     module.walk([&](Operation *op) {
       if (isa<WeightOp, NoneOp>(op) || op->getDialect() == nullptr ||
@@ -102,6 +103,7 @@ struct ImportCalibrationTablePass
           continue;
         }
         used.insert(name);
+        computedFound += !isa<InputOp>(op);
         auto [lo, hi] = rangeFor(op, *entry, asym, signedSymmetric);
         if (!(hi > lo))
           hi = lo + 1e-5;
@@ -110,12 +112,32 @@ struct ImportCalibrationTablePass
         result.setType(RankedTensorType::get(type.getShape(), calibrated));
       }
     });
-    if (!missing.empty()) {
-      std::string list = missing.front();
-      for (size_t i = 1; i < std::min<size_t>(missing.size(), 5); ++i)
-        list += ", " + missing[i];
-      if (missing.size() > 5)
+    auto firstNames = [](ArrayRef<std::string> names) {
+      std::string list = names.front();
+      for (size_t i = 1; i < std::min<size_t>(names.size(), 5); ++i)
+        list += ", " + names[i];
+      if (names.size() > 5)
         list += ", ...";
+      return list;
+    };
+    // A table that names none of the computed tensors is another model's:
+    // lowering with it would silently leave every op in float.
+    if (computedFound == 0 && missing.size() > 0) {
+      std::vector<std::string> unknownNames;
+      for (const auto &entry : table->entries)
+        if (!used.contains(entry.name))
+          unknownNames.push_back(entry.name);
+      auto diag = module.emitError()
+                  << file << ": no entry names a tensor this model computes";
+      if (!unknownNames.empty())
+        diag << " (" << unknownNames.size() << " entries, such as "
+             << firstNames(unknownNames) << "; the model's tensors are "
+             << firstNames(missing) << ")";
+      diag << "; was the table made for another model?";
+      return signalPassFailure();
+    }
+    if (!missing.empty()) {
+      std::string list = firstNames(missing);
       module.emitWarning() << file << ": " << missing.size()
                            << " float tensors have no threshold (" << list
                            << "); they stay in float";

@@ -4,6 +4,7 @@
 // RUN: not tpuc-opt %s --processor-assign="chip=cv181x" --import-calibration-table="file=%S/Inputs/qtable.cali" --convert-top-to-tpu="qtable=%S/Inputs/bad_fields.qtable" 2>&1 | FileCheck %s --check-prefix=BADFIELDS
 // RUN: not tpuc-opt %s --processor-assign="chip=cv181x" --import-calibration-table="file=%S/Inputs/qtable.cali" --convert-top-to-tpu="qtable=%S/Inputs/no_such.qtable" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not tpuc-opt %s --processor-assign="chip=cv181x mode=BF16" --convert-top-to-tpu="qtable=%S/Inputs/int8.qtable" 2>&1 | FileCheck %s --check-prefix=UNCALIBRATED
+// RUN: not tpuc-opt %s --processor-assign="chip=cv181x" --import-calibration-table="file=%S/Inputs/qtable.cali" --convert-top-to-tpu="qtable=%S/Inputs/ghost.qtable" 2>&1 | FileCheck %s --check-prefix=GHOST
 
 // Mixed precision from a quantization table (run_qtable's format: `#`
 // comment lines, `name MODE` lines with spaces or tabs, any case; lone names
@@ -11,9 +12,9 @@
 // and carry the calibrated range, so int8 consumers of float producers
 // keep their scales.
 
-// mixed.qtable: sig BF16, add f32 (-> BF16 on CV18xx), "lonely" (ignored)
-// and "ghost" (no such op: warned).
-// CV: warning: {{.*}}mixed.qtable: 1 name is no op of this model (first: ghost)
+// mixed.qtable: sig BF16, add f32 (-> BF16 on CV18xx) and "lonely"
+// (ignored).
+// CV-NOT: warning
 // CV: %[[C1:.*]] = tpu.Conv2D {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 0.031496062992125984>> loc("conv1")
 // An int8 -> bf16 cast keeps the int8 range: [-128, 127] * 4/127.
 // CV: %[[C1B:.*]] = tpu.Cast %[[C1]] : {{.*}} -> tensor<1x2x4x4x!quant.calibrated<bf16<-4.0314960629921259:4.000000e+00>>> loc("conv1_bf16")
@@ -43,6 +44,10 @@
 // BADMODE-NOT: TPU_LOWERED
 // BADFIELDS: error: {{.*}}bad_fields.qtable:1: expected `op_name MODE` (MODE one of INT8, BF16, F16, F32), got 'conv1 BF16 extra'
 // MISSING: error: {{.*}}no_such.qtable: cannot read: No such file or directory
+// Names that are no op of the model are an error naming them: what the
+// table meant to keep float would silently stay INT8.
+// GHOST: error: {{.*}}ghost.qtable: 2 names are no op of this model (ghost, phantom); was the table made for another model?
+// GHOST-NOT: TPU_LOWERED
 // An INT8 entry needs a calibrated module, even in a BF16 model.
 // UNCALIBRATED: error: INT8 needs a calibrated module: run --import-calibration-table (a table from run_calibration) first
 
