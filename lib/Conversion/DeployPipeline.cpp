@@ -8,6 +8,9 @@
 namespace tpuc {
 
 void buildDeployPipeline(mlir::PassManager &pm, const DeployOptions &options) {
+  // A Top MLIR edited by hand (or by another tool) may declare shapes its
+  // ops do not compute; the lowering would carry them into the Tpu model.
+  pm.addPass(top::createShapeInferPass());
   top::ProcessorAssignOptions assign;
   assign.chip = options.chip;
   assign.mode = stringifyQuantMode(options.mode).str();
