@@ -23,7 +23,7 @@ namespace tpuc {
 
 namespace detail {
 /// What run() keeps between runs: recycled buffers, each Conv's primitive
-/// and reordered weights (Interpreter.cpp).
+/// and reordered weights (lib/Interpreter/Runner.h).
 struct RunResources;
 } // namespace detail
 
