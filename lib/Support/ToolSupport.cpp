@@ -11,6 +11,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <memory>
+
 using namespace mlir;
 
 namespace tpuc {
@@ -49,7 +51,17 @@ OneLineDiagnostics::OneLineDiagnostics(MLIRContext *ctx,
   // module) to the message.
   ctx->printOpOnDiagnostic(false);
   std::string tool = toolName.str();
-  id_ = ctx->getDiagEngine().registerHandler([tool](Diagnostic &diag) {
+  // Errors after the first are mostly its consequences (an unreadable
+  // weight file fails every weight op, then every op that reads them): the
+  // user sees the first, on one line.
+  auto errorShown = std::make_shared<bool>(false);
+  id_ = ctx->getDiagEngine().registerHandler([tool,
+                                              errorShown](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error) {
+      if (*errorShown)
+        return success();
+      *errorShown = true;
+    }
     const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
                        : diag.getSeverity() == DiagnosticSeverity::Warning
                            ? "warning"
