@@ -1,10 +1,11 @@
-//===- Evaluator.h - Mixed models run on the search samples ------*- C++
-//-*-===//
+//===- Evaluator.h - Mixed models run on the search samples -----*- C++ -*-===//
 //
 // The machinery both searches share: the layers of the Top model and how
 // they connect, the float reference on every sample, and the measurement of
 // a mixed model (which layers are float) against it. Private to
-// lib/Quant/MixedPrecision.
+// lib/Quant/MixedPrecision. The members are defined in Evaluator.cpp (the
+// runs), LayerGraph.cpp (the layer graph, compare tensors and parts),
+// Similarity.cpp (the cosines) and Sensitivity.cpp (the sensitivity pass).
 //
 //===----------------------------------------------------------------------===//
 
