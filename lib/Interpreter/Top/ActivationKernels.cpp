@@ -126,14 +126,10 @@ TPUC_VECTOR_CLONES void tanhBlock(const float *x, float *o, int64_t n) {
 /// that the threads share.
 LogicalResult runUnaryBlocks(Operation *op, KernelArgs &args,
                              void (*block)(const float *, float *, int64_t)) {
-  if (!args.has(0))
-    return op->emitOpError("operand 0 must be a tensor");
+  if (failed(checkUnaryOperand(op, args)))
+    return failure();
   const Tensor &in = args.in(0);
   Tensor &out = args.out();
-  if (in.shape != out.shape)
-    return op->emitOpError()
-           << "result shape " << top::shapeToString(out.shape)
-           << " differs from the input shape " << top::shapeToString(in.shape);
   const float *x = in.ptr();
   float *o = out.ptr();
   int64_t n = out.numel();
