@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NpzInternal.h"
+#include "tpuc/Support/VectorMath.h"
 
 #include <cmath>
 #include <cstring>
@@ -120,28 +121,19 @@ Expected<DType> npz_detail::parseDescr(StringRef descr, StringRef what) {
 // Element conversions
 //===----------------------------------------------------------------------===//
 
-static uint32_t floatBits(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof(bits));
-  return bits;
-}
-
-static float bitsFloat(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof(f));
-  return f;
-}
+using vmath::bitsOf;
+using vmath::floatOf;
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = uint32_t(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f;
   uint32_t mant = h & 0x3ff;
   if (exp == 0x1f) // inf keeps a zero mantissa, NaN keeps its payload
-    return bitsFloat(sign | 0x7f800000 | (mant << 13));
+    return floatOf(sign | 0x7f800000 | (mant << 13));
   if (exp != 0)
-    return bitsFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    return floatOf(sign | ((exp + 112) << 23) | (mant << 13));
   if (mant == 0)
-    return bitsFloat(sign);
+    return floatOf(sign);
   // Subnormal half: every one is a normal float. Shift the leading one into
   // the implicit bit position and lower the exponent to match.
   int shift = 0;
@@ -149,7 +141,7 @@ float halfToFloat(uint16_t h) {
     mant <<= 1;
     ++shift;
   }
-  return bitsFloat(sign | uint32_t(113 - shift) << 23 | ((mant & 0x3ff) << 13));
+  return floatOf(sign | uint32_t(113 - shift) << 23 | ((mant & 0x3ff) << 13));
 }
 
 /// Drops the low `shift` bits of `value`, rounding to nearest, ties to even.
@@ -163,7 +155,7 @@ static uint32_t shiftRoundEven(uint32_t value, unsigned shift) {
 }
 
 uint16_t floatToHalf(float f) {
-  uint32_t bits = floatBits(f);
+  uint32_t bits = bitsOf(f);
   uint16_t sign = (bits >> 16) & 0x8000;
   uint32_t abs = bits & 0x7fffffff;
   if (abs > 0x7f800000) // NaN: keep the top payload bits, force quiet
@@ -187,10 +179,10 @@ uint16_t floatToHalf(float f) {
   return sign | shiftRoundEven(mant, 126 - exp);
 }
 
-float bf16ToFloat(uint16_t b) { return bitsFloat(uint32_t(b) << 16); }
+float bf16ToFloat(uint16_t b) { return floatOf(uint32_t(b) << 16); }
 
 uint16_t floatToBf16(float f) {
-  uint32_t bits = floatBits(f);
+  uint32_t bits = bitsOf(f);
   if ((bits & 0x7fffffff) > 0x7f800000)
     return (bits >> 16) | 0x40;
   // Overflow past the largest finite bf16 rounds into the infinity encoding.
