@@ -3,6 +3,8 @@
 // RUN: %python -c "open('%t.bad', 'w').write('###\nx 1.0 -1.0\n')"
 // RUN: not tpuc-opt %s --import-calibration-table="file=%t.bad" 2>&1 | FileCheck %s --check-prefix=BAD -DFILE=%t.bad
 // RUN: %python -c "open('%t.fp8', 'w').write('#tpu-mlir-fp8 caliration table\n###\nx 1.0 -1.0 1.0\n')"
+// RUN: %python -c "open('%t.empty', 'w').write('# mlir: m.mlir\n###\n')"
+// RUN: not tpuc-opt %s --import-calibration-table="file=%t.empty" 2>&1 | FileCheck %s --check-prefix=EMPTY
 // RUN: not tpuc-opt %s --import-calibration-table="file=%t.fp8" 2>&1 | FileCheck %s --check-prefix=FP8
 // RUN: tpuc-opt %s --import-calibration-table="file=%S/Inputs/cali_tpuc.txt" -verify-diagnostics
 
@@ -16,6 +18,8 @@
 // BAD: error: [[FILE]]:2:
 // tpuc quantizes to int8; fp8 tables are refused.
 // FP8: error: {{.*}}.fp8: is an fp8 calibration table; tpuc quantizes to int8 only
+// A table without a single threshold line (a header only).
+// EMPTY: error: {{.*}}.empty: the table holds no thresholds
 
 // The table names the input x but no tensor the model computes (y), and
 // six tensors of another model: it is another model's table, an error

@@ -122,6 +122,10 @@ struct ImportCalibrationTablePass
     };
     // A table that names none of the computed tensors is another model's:
     // lowering with it would silently leave every op in float.
+    if (table->entries.empty()) {
+      module.emitError() << file << ": the table holds no thresholds";
+      return signalPassFailure();
+    }
     if (computedFound == 0 && missing.size() > 0) {
       std::vector<std::string> unknownNames;
       for (const auto &entry : table->entries)
