@@ -4,6 +4,7 @@
 #include "PointwiseRegions.h"
 
 #include "tpuc/Quant/Lut.h"
+#include "tpuc/Support/NameList.h"
 
 #include "tpuc/Transforms/FunctionTypes.h"
 #include "tpuc/Transforms/Passes.h"
@@ -139,15 +140,10 @@ struct ConvertTopToTpuPass
     if (unknown.empty())
       return success();
     llvm::sort(unknown);
-    std::string list = unknown.front();
-    for (size_t i = 1; i < std::min<size_t>(unknown.size(), 5); ++i)
-      list += ", " + unknown[i];
-    if (unknown.size() > 5)
-      list += ", ...";
     return module.emitError()
            << path << ": " << unknown.size()
            << (unknown.size() == 1 ? " name is" : " names are")
-           << " no op of this model (" << list
+           << " no op of this model (" << joinFirstNames(unknown, 5)
            << "); was the table made for another model?";
   }
 

@@ -3,6 +3,7 @@
 #include "Lowering.h"
 
 #include "tpuc/Dialect/Top/TopWeights.h"
+#include "tpuc/Support/NameList.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
@@ -56,13 +57,9 @@ std::string LoweringContext::fallbackSummary() const {
   size_t total = 0;
   for (const auto &[type, names] : fallbacks_) {
     total += names.size();
-    std::string list;
-    for (size_t i = 0; i < names.size() && i < 3; ++i)
-      list += (i ? ", " : "") + names[i];
-    if (names.size() > 3)
-      list += ", ...";
     parts.push_back(type + " x" + std::to_string(names.size()) + " (" +
-                    fallbackReasons_.at(type) + "; " + list + ")");
+                    fallbackReasons_.at(type) + "; " +
+                    joinFirstNames(names, 3) + ")");
   }
   if (parts.empty())
     return "";

@@ -3,6 +3,7 @@
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Tpu/TpuUtils.h"
 #include "tpuc/Quant/Calibration/CalibrationTable.h"
+#include "tpuc/Support/NameList.h"
 #include "tpuc/Transforms/FunctionTypes.h"
 #include "tpuc/Transforms/Passes.h"
 
@@ -112,46 +113,33 @@ struct ImportCalibrationTablePass
         result.setType(RankedTensorType::get(type.getShape(), calibrated));
       }
     });
-    auto firstNames = [](ArrayRef<std::string> names) {
-      std::string list = names.front();
-      for (size_t i = 1; i < std::min<size_t>(names.size(), 5); ++i)
-        list += ", " + names[i];
-      if (names.size() > 5)
-        list += ", ...";
-      return list;
-    };
-    // A table that names none of the computed tensors is another model's:
-    // lowering with it would silently leave every op in float.
     if (table->entries.empty()) {
       module.emitError() << file << ": the table holds no thresholds";
       return signalPassFailure();
     }
+    std::vector<std::string> unknown;
+    for (const auto &entry : table->entries)
+      if (!used.contains(entry.name))
+        unknown.push_back(entry.name);
+    // A table that names none of the computed tensors is another model's:
+    // lowering with it would silently leave every op in float.
     if (computedFound == 0 && missing.size() > 0) {
-      std::vector<std::string> unknownNames;
-      for (const auto &entry : table->entries)
-        if (!used.contains(entry.name))
-          unknownNames.push_back(entry.name);
       auto diag = module.emitError()
                   << file << ": no entry names a tensor this model computes";
-      if (!unknownNames.empty())
-        diag << " (" << unknownNames.size() << " entries, such as "
-             << firstNames(unknownNames) << "; the model's tensors are "
-             << firstNames(missing) << ")";
+      if (!unknown.empty())
+        diag << " (" << unknown.size() << " entries, such as "
+             << joinFirstNames(unknown, 5) << "; the model's tensors are "
+             << joinFirstNames(missing, 5) << ")";
       diag << "; was the table made for another model?";
       return signalPassFailure();
     }
-    if (!missing.empty()) {
-      std::string list = firstNames(missing);
+    if (!missing.empty())
       module.emitWarning() << file << ": " << missing.size()
-                           << " float tensors have no threshold (" << list
+                           << " float tensors have no threshold ("
+                           << joinFirstNames(missing, 5)
                            << "); they stay in float";
-    }
-    size_t unknown = 0;
-    for (const auto &entry : table->entries)
-      if (!used.contains(entry.name))
-        ++unknown;
-    if (unknown)
-      module.emitRemark() << file << ": " << unknown
+    if (!unknown.empty())
+      module.emitRemark() << file << ": " << unknown.size()
                           << " table entries name no tensor of this model";
     for (auto func : module.getOps<func::FuncOp>())
       if (failed(updateFunctionType(func)))
