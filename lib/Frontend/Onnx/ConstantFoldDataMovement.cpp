@@ -20,10 +20,9 @@ Expected<ConstTensor> foldGather(const onnx::NodeProto &node,
                                  const ConstTensor &data,
                                  const ConstTensor &indices) {
   int64_t rank = data.shape.size();
-  auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
+  auto axis = axisAttribute(node, attrs, rank);
   if (!axis)
-    return foldError(node,
-                     "axis is out of range for rank " + llvm::Twine(rank));
+    return axis.takeError();
   int64_t dim = data.shape[*axis];
   Shape idx = indices.toInts();
   for (int64_t &i : idx) {
@@ -57,10 +56,9 @@ Expected<ConstTensor> foldConcat(const onnx::NodeProto &node,
     return foldError(node, "needs at least one input");
   const ConstTensor &first = *parts.front();
   int64_t rank = first.shape.size();
-  auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
+  auto axis = axisAttribute(node, attrs, rank);
   if (!axis)
-    return foldError(node,
-                     "axis is out of range for rank " + llvm::Twine(rank));
+    return axis.takeError();
   Shape outShape = first.shape;
   outShape[*axis] = 0;
   for (const ConstTensor *part : parts) {
@@ -99,10 +97,9 @@ Expected<bool> foldSplit(const onnx::NodeProto &node,
                          std::vector<ConstTensor> &outputs) {
   const ConstTensor &data = *inputs[0].value;
   int64_t rank = data.shape.size();
-  auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
+  auto axis = axisAttribute(node, attrs, rank);
   if (!axis)
-    return foldError(node,
-                     "axis is out of range for rank " + llvm::Twine(rank));
+    return axis.takeError();
   int64_t dim = data.shape[*axis];
   int64_t numOutputs = node.output_size();
   Shape sizes = intsFromAttrOrInput(attrs, "split", opset, 13, inputs, 1)
@@ -166,13 +163,7 @@ Expected<ConstTensor> foldSlice(const onnx::NodeProto &node,
     if (inputs.size() > 4 && inputs[4].present)
       steps = inputs[4].value->toInts();
   }
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size())
+  if (!completeSliceArgs(starts, ends, axes, steps))
     return foldError(node, "starts, ends, axes and steps differ in length");
   Shape begin(rank, 0), step(rank, 1), outShape = data.shape;
   for (size_t i = 0; i < axes.size(); ++i) {

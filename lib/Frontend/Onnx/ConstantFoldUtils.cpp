@@ -115,4 +115,13 @@ Expected<Shape> normalizeAxes(const onnx::NodeProto &node,
   return result;
 }
 
+Expected<int64_t> axisAttribute(const onnx::NodeProto &node,
+                                const NodeAttributes &attrs, int64_t rank) {
+  auto axis = normalizeAxisValue(attrs.getInt("axis", 0), rank);
+  if (!axis)
+    return foldError(node,
+                     "axis is out of range for rank " + llvm::Twine(rank));
+  return *axis;
+}
+
 } // namespace tpuc::onnx_import

@@ -56,6 +56,10 @@ std::optional<Shape> intsFromAttrOrInput(const NodeAttributes &attrs,
 
 llvm::Expected<Shape> normalizeAxes(const onnx::NodeProto &node,
                                     llvm::ArrayRef<int64_t> axes, int64_t rank);
+/// The node's `axis` attribute (default 0) normalized for `rank`.
+llvm::Expected<int64_t> axisAttribute(const onnx::NodeProto &node,
+                                      const NodeAttributes &attrs,
+                                      int64_t rank);
 
 //===----------------------------------------------------------------------===//
 // Elementwise (ConstantFoldElementwise.cpp)

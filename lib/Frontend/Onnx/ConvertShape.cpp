@@ -168,13 +168,7 @@ LogicalResult convertSlice(NodeContext &ctx) {
       (i == 1 ? starts : i == 2 ? ends : i == 3 ? axes : steps) = c->toInts();
     }
   }
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size())
+  if (!completeSliceArgs(starts, ends, axes, steps))
     return ctx.error("starts, ends, axes and steps differ in length");
   FailureOr<Dims> normAxes = normalizeAxes(ctx, axes, rank);
   if (failed(normAxes))

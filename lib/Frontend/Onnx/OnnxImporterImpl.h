@@ -313,6 +313,11 @@ std::optional<mlir::Type> elementTypeOf(mlir::MLIRContext *ctx,
 
 /// Normalizes a possibly negative axis; nullopt when out of range.
 std::optional<int64_t> normalizeAxisValue(int64_t axis, int64_t rank);
+/// Fills Slice's omitted axes (0, 1, ...) and steps (all 1); false when
+/// starts, ends, axes and steps then differ in length.
+bool completeSliceArgs(const std::vector<int64_t> &starts,
+                       const std::vector<int64_t> &ends,
+                       std::vector<int64_t> &axes, std::vector<int64_t> &steps);
 /// numpy broadcast of two static shapes; nullopt when incompatible.
 std::optional<std::vector<int64_t>> broadcastStatic(llvm::ArrayRef<int64_t> a,
                                                     llvm::ArrayRef<int64_t> b);

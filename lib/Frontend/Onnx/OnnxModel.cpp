@@ -471,6 +471,19 @@ std::optional<int64_t> normalizeAxisValue(int64_t axis, int64_t rank) {
   return norm;
 }
 
+bool completeSliceArgs(const std::vector<int64_t> &starts,
+                       const std::vector<int64_t> &ends,
+                       std::vector<int64_t> &axes,
+                       std::vector<int64_t> &steps) {
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  return ends.size() == starts.size() && axes.size() == starts.size() &&
+         steps.size() == starts.size();
+}
+
 std::optional<std::vector<int64_t>> broadcastStatic(llvm::ArrayRef<int64_t> a,
                                                     llvm::ArrayRef<int64_t> b) {
   size_t rank = std::max(a.size(), b.size());
