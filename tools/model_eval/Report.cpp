@@ -75,14 +75,19 @@ static size_t labelWidth(ArrayRef<std::unique_ptr<tpuc::eval::Stage>> stages) {
 /// Resamples are numbered from this seed: the intervals are reproducible.
 static constexpr uint64_t kBootstrapSeed = 1;
 
-/// One line of 95 % bootstrap intervals: of the delta between two stages
-/// (paired: each resample draws the same images for both), or of the one
-/// stage's metrics.
-static void printIntervals(const PairedBootstrap &bootstrap, size_t numImages,
-                           size_t numStages, ArrayRef<StringRef> names) {
-  if (bootstrap.resamples == 0)
+/// One line of 95 % bootstrap intervals over `resamples` resamples: of the
+/// delta between two stages (paired: each resample draws the same images
+/// for both), or of the one stage's metrics. `metrics(stage, counts)` gives
+/// the values `names` name.
+static void printIntervals(
+    size_t resamples, size_t numImages, size_t numStages,
+    ArrayRef<StringRef> names,
+    function_ref<std::vector<double>(int, ArrayRef<uint32_t>)> metrics) {
+  if (resamples == 0)
     return;
   bool paired = numStages == 2;
+  PairedBootstrap bootstrap = pairedBootstrap(
+      numImages, paired ? 2 : 1, resamples, 0.95, kBootstrapSeed, metrics);
   outs() << (paired ? "delta 95% interval (paired bootstrap, "
                     : "95% interval (bootstrap, ")
          << bootstrap.resamples << " resamples of the " << numImages
@@ -146,19 +151,12 @@ void Evaluator::reportDetection() {
                      metrics[1].map50 - metrics[0].map50,
                      metrics[1].map75 - metrics[0].map75,
                      metrics[1].map50to95 - metrics[0].map50to95);
-  if (opts_.bootstrap) {
-    size_t numImages = detection_.front().numImages();
-    size_t last = detection_.size() - 1;
-    PairedBootstrap bootstrap = pairedBootstrap(
-        numImages, opts_.bootstrap, 0.95, kBootstrapSeed,
-        [&](int stage, ArrayRef<uint32_t> counts) {
-          DetectionMetrics m =
-              detection_[std::min<size_t>(stage, last)].compute(counts);
-          return std::vector<double>{m.map50, m.map75, m.map50to95};
-        });
-    printIntervals(bootstrap, numImages, detection_.size(),
-                   {"mAP@.5", "mAP@.75", "mAP@.5:.95"});
-  }
+  printIntervals(opts_.bootstrap, detection_.front().numImages(),
+                 detection_.size(), {"mAP@.5", "mAP@.75", "mAP@.5:.95"},
+                 [&](int stage, ArrayRef<uint32_t> counts) {
+                   DetectionMetrics m = detection_[stage].compute(counts);
+                   return std::vector<double>{m.map50, m.map75, m.map50to95};
+                 });
   if (!opts_.perClass)
     return;
   // The classes mAP averages over: those with objects.
@@ -213,19 +211,12 @@ void Evaluator::reportClassification() {
            << format("%+8.4f %+7.4f\n",
                      classification_[1].top1() - classification_[0].top1(),
                      classification_[1].top5() - classification_[0].top5());
-  if (opts_.bootstrap) {
-    size_t numImages = classification_.front().count();
-    size_t last = classification_.size() - 1;
-    PairedBootstrap bootstrap = pairedBootstrap(
-        numImages, opts_.bootstrap, 0.95, kBootstrapSeed,
-        [&](int stage, ArrayRef<uint32_t> counts) {
-          auto [top1, top5] =
-              classification_[std::min<size_t>(stage, last)].topK(counts);
-          return std::vector<double>{top1, top5};
-        });
-    printIntervals(bootstrap, numImages, classification_.size(),
-                   {"top-1", "top-5"});
-  }
+  printIntervals(opts_.bootstrap, classification_.front().count(),
+                 classification_.size(), {"top-1", "top-5"},
+                 [&](int stage, ArrayRef<uint32_t> counts) {
+                   auto [top1, top5] = classification_[stage].topK(counts);
+                   return std::vector<double>{top1, top5};
+                 });
 }
 
 } // namespace tpuc::eval

@@ -34,26 +34,29 @@ double quantile(std::vector<double> values, double q) {
 }
 
 PairedBootstrap pairedBootstrap(
-    size_t numImages, size_t resamples, double confidence, uint64_t seed,
+    size_t numImages, int numStages, size_t resamples, double confidence,
+    uint64_t seed,
     llvm::function_ref<std::vector<double>(int, llvm::ArrayRef<uint32_t>)>
         metrics) {
   PairedBootstrap result;
   result.resamples = resamples;
   if (numImages == 0 || resamples == 0)
     return result;
+  const int stages = numStages == 2 ? 2 : 1;
   // values[stage][r] holds every metric of resample r.
   std::vector<std::vector<std::vector<double>>> values(
-      2, std::vector<std::vector<double>>(resamples));
+      stages, std::vector<std::vector<double>>(resamples));
   const int64_t count = static_cast<int64_t>(resamples);
 #pragma omp parallel for schedule(dynamic, 4)
   for (int64_t r = 0; r < count; ++r) {
     std::vector<uint32_t> counts = resampleCounts(numImages, seed, r);
-    for (int stage = 0; stage < 2; ++stage)
+    for (int stage = 0; stage < stages; ++stage)
       values[stage][r] = metrics(stage, counts);
   }
   const std::vector<uint32_t> everyImage(numImages, 1);
-  const std::vector<double> estimate[2] = {metrics(0, everyImage),
-                                           metrics(1, everyImage)};
+  std::vector<std::vector<double>> estimate;
+  for (int stage = 0; stage < stages; ++stage)
+    estimate.push_back(metrics(stage, everyImage));
   const double tail = (1 - confidence) / 2;
   // The basic (reverse percentile) interval [2e - q_high, 2e - q_low]: mAP
   // over a resample is biased (classes with few objects drop out or double),
@@ -69,6 +72,8 @@ PairedBootstrap pairedBootstrap(
   for (size_t m = 0; m < estimate[0].size(); ++m) {
     result.first.push_back(
         interval(estimate[0][m], [&](size_t r) { return values[0][r][m]; }));
+    if (stages == 1)
+      continue;
     result.second.push_back(
         interval(estimate[1][m], [&](size_t r) { return values[1][r][m]; }));
     result.delta.push_back(

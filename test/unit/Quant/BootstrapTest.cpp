@@ -13,6 +13,7 @@
 
 #include "gtest/gtest.h"
 
+#include <atomic>
 #include <numeric>
 
 using namespace tpuc::accuracy;
@@ -139,7 +140,7 @@ TEST(BootstrapTest, PairedIntervals) {
   std::vector<double> perImage(40);
   for (size_t i = 0; i < perImage.size(); ++i)
     perImage[i] = double((i * 37) % 11) / 10.0;
-  auto same = pairedBootstrap(perImage.size(), 200, 0.95, 1,
+  auto same = pairedBootstrap(perImage.size(), 2, 200, 0.95, 1,
                               [&](int, llvm::ArrayRef<uint32_t> c) {
                                 return weightedMean(perImage, c, 0);
                               });
@@ -151,7 +152,7 @@ TEST(BootstrapTest, PairedIntervals) {
   // Stage 1 is stage 0 plus 0.25 on every image: the paired delta is
   // exactly 0.25, while each stage alone spreads.
   auto shifted =
-      pairedBootstrap(perImage.size(), 200, 0.95, 1,
+      pairedBootstrap(perImage.size(), 2, 200, 0.95, 1,
                       [&](int stage, llvm::ArrayRef<uint32_t> c) {
                         return weightedMean(perImage, c, stage ? 0.25 : 0.0);
                       });
@@ -164,16 +165,40 @@ TEST(BootstrapTest, PairedIntervals) {
   EXPECT_GT(shifted.first[0].high, mean);
   // Deterministic, and no resamples means no interval.
   auto again =
-      pairedBootstrap(perImage.size(), 200, 0.95, 1,
+      pairedBootstrap(perImage.size(), 2, 200, 0.95, 1,
                       [&](int stage, llvm::ArrayRef<uint32_t> c) {
                         return weightedMean(perImage, c, stage ? 0.25 : 0.0);
                       });
   EXPECT_EQ(again.first[0].low, shifted.first[0].low);
   EXPECT_EQ(again.first[0].high, shifted.first[0].high);
   EXPECT_TRUE(
-      pairedBootstrap(0, 200, 0.95, 1, [&](int, llvm::ArrayRef<uint32_t> c) {
+      pairedBootstrap(0, 2, 200, 0.95, 1, [&](int, llvm::ArrayRef<uint32_t> c) {
         return weightedMean(perImage, c, 0);
       }).first.empty());
+}
+
+TEST(BootstrapTest, OneStageEvaluatesOnlyStageZero) {
+  std::vector<double> perImage(30);
+  for (size_t i = 0; i < perImage.size(); ++i)
+    perImage[i] = double((i * 7) % 5) / 4.0;
+  std::atomic<int> stageOneCalls{0};
+  auto one = pairedBootstrap(perImage.size(), 1, 100, 0.95, 3,
+                             [&](int stage, llvm::ArrayRef<uint32_t> c) {
+                               if (stage != 0)
+                                 ++stageOneCalls;
+                               return weightedMean(perImage, c, 0);
+                             });
+  EXPECT_EQ(stageOneCalls.load(), 0);
+  ASSERT_EQ(one.first.size(), 1u);
+  EXPECT_TRUE(one.second.empty());
+  EXPECT_TRUE(one.delta.empty());
+  // The same draws as a two-stage run: the same interval for stage 0.
+  auto two = pairedBootstrap(perImage.size(), 2, 100, 0.95, 3,
+                             [&](int, llvm::ArrayRef<uint32_t> c) {
+                               return weightedMean(perImage, c, 0);
+                             });
+  EXPECT_EQ(one.first[0].low, two.first[0].low);
+  EXPECT_EQ(one.first[0].high, two.first[0].high);
 }
 
 } // namespace

@@ -40,18 +40,20 @@ struct Interval {
 
 struct PairedBootstrap {
   size_t resamples = 0;
-  /// Per metric: the interval of each stage and of second - first.
+  /// Per metric: the interval of each stage and of second - first (second
+  /// and delta stay empty for one stage).
   std::vector<Interval> first, second, delta;
 };
 
-/// `metrics(stage, counts)` evaluates stage 0 or 1 on the images weighted
-/// by `counts` and returns its metrics (the same number every call). It is
-/// called from several threads at once, and once with every count 1 for
-/// the estimate. The intervals are basic bootstrap intervals at
-/// `confidence` (e.g. 0.95). The result depends only on the arguments, not
-/// on the thread count.
-PairedBootstrap pairedBootstrap(size_t numImages, size_t resamples,
-                                double confidence, uint64_t seed,
+/// `metrics(stage, counts)` evaluates stage 0 (or 1, when `numStages` is 2)
+/// on the images weighted by `counts` and returns its metrics (the same
+/// number every call). It is called from several threads at once, and once
+/// with every count 1 for the estimate. The intervals are basic bootstrap
+/// intervals at `confidence` (e.g. 0.95). The result depends only on the
+/// arguments, not on the thread count.
+PairedBootstrap pairedBootstrap(size_t numImages, int numStages,
+                                size_t resamples, double confidence,
+                                uint64_t seed,
                                 llvm::function_ref<std::vector<double>(
                                     int stage, llvm::ArrayRef<uint32_t> counts)>
                                     metrics);
