@@ -91,6 +91,11 @@ void setWeightSearchDir(MLIRContext *ctx, llvm::StringRef dir) {
   getRegistry(ctx).searchDir = dir.str();
 }
 
+void setWeightSearchDir(ModuleOp module, llvm::StringRef dir) {
+  getRegistry(module.getContext()).moduleDirs[module.getOperation()] =
+      dir.str();
+}
+
 static std::string &defaultSearchDir() {
   static std::string dir;
   return dir;
@@ -104,10 +109,13 @@ void setDefaultWeightSearchDir(llvm::StringRef dir) {
 /// directory: the .mlir file's in the tools), so a stale file of the same
 /// name in the working directory is never picked up instead; then relative
 /// to the working directory.
-static std::string resolveWeightPath(MLIRContext *ctx, llvm::StringRef path) {
+static std::string resolveWeightPath(ModuleOp module, llvm::StringRef path) {
   if (llvm::sys::path::is_absolute(path))
     return path.str();
-  std::string dir = getRegistry(ctx).searchDir;
+  WeightRegistry &registry = getRegistry(module.getContext());
+  auto own = registry.moduleDirs.find(module.getOperation());
+  std::string dir =
+      own != registry.moduleDirs.end() ? own->second : registry.searchDir;
   if (dir.empty())
     dir = defaultSearchDir();
   if (!dir.empty()) {
@@ -123,8 +131,8 @@ WeightStore *getWeightStore(ModuleOp module) {
   auto file = module->getAttrOfType<StringAttr>(TopDialect::kWeightFileAttr);
   if (!file || file.getValue().empty())
     return nullptr;
-  MLIRContext *ctx = module.getContext();
-  return &getRegistry(ctx).getStore(resolveWeightPath(ctx, file.getValue()));
+  return &getRegistry(module.getContext())
+              .getStore(resolveWeightPath(module, file.getValue()));
 }
 
 static NpyArray arrayFromElements(ElementsAttr value) {

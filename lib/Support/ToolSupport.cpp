@@ -99,6 +99,7 @@ OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, llvm::StringRef path) {
   if (!module)
     return nullptr;
   top::setWeightSearchDir(&ctx, llvm::sys::path::parent_path(path));
+  top::setWeightSearchDir(*module, llvm::sys::path::parent_path(path));
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -16,6 +16,7 @@
 #include "tpuc/Support/Npz.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
 
 #include <mutex>
 
@@ -50,6 +51,11 @@ class WeightRegistry {
 public:
   WeightStore &getStore(llvm::StringRef path);
   std::string searchDir;
+  /// Per loaded module: its file's directory. Tools that load several
+  /// files into one context (model_eval --compare) resolve each module's
+  /// weights next to its own file. Entries are never removed: tools keep
+  /// the modules they load until they exit.
+  llvm::DenseMap<mlir::Operation *, std::string> moduleDirs;
 
 private:
   std::mutex mutex_;
@@ -59,6 +65,9 @@ private:
 /// Directory tried first for relative weight file paths, before the working
 /// directory (tools set it to the .mlir file's directory).
 void setWeightSearchDir(mlir::MLIRContext *ctx, llvm::StringRef dir);
+/// The directory tried first for `module`'s own weight file, before the
+/// context's.
+void setWeightSearchDir(mlir::ModuleOp module, llvm::StringRef dir);
 /// The search directory of contexts that have none (tpuc-opt sets it from its
 /// input file, before MlirOptMain creates the context).
 void setDefaultWeightSearchDir(llvm::StringRef dir);
