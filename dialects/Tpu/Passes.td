@@ -56,8 +56,10 @@ def FusePreprocess : Pass<"fuse-preprocess", "::mlir::ModuleOp"> {
     per-channel lookup table (tpu.ScaleLut) in INT8, tpu.Scale in float
     modes. With `align` (CV18xx), frame rows are padded to the chip's
     alignment (32 bytes on cv183x, 64 on the others) and the model crops
-    them. The input records `tpu.customization_format`, `tpu.aligned` and
-    `tpu.frame_dims` (the frame's height and width).
+    them. The input records `tpu.customization_format`, `tpu.aligned`,
+    `tpu.frame_dims` (the frame's height and width) and `tpu.image_dims`
+    (the height and width the model crops it to), so that tools can build
+    frames from images and map results back to them.
   }];
   let options = [
     Option<"customizationFormat", "customization_format", "std::string",

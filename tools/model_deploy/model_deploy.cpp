@@ -23,6 +23,7 @@
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
 #include "tpuc/Dialect/Tpu/TpuOps.h"
+#include "tpuc/Frontend/FrameInput.h"
 #include "tpuc/Frontend/ImagePreprocess.h"
 #include "tpuc/Interpreter/Interpreter.h"
 #include "tpuc/Interpreter/RealValues.h"
@@ -276,49 +277,21 @@ mlir::LogicalResult Deployer::lower() {
   return mlir::success(static_cast<bool>(tpu_));
 }
 
-/// The frame a fused input (after --fuse_preprocess) takes for an image:
-/// resized as the model's preprocessing says, in the frame's channel order
-/// and layout, uint8 values, rows padded when aligned.
+/// The frame a fused input (after --fuse_preprocess) takes for an image.
 Expected<tpuc::Tensor> loadRawFrame(StringRef file, tpuc::top::InputOp input) {
-  auto format =
-      input->getAttrOfType<mlir::StringAttr>("tpu.customization_format");
-  auto dims = input->getAttrOfType<mlir::DenseI64ArrayAttr>("tpu.frame_dims");
-  auto aligned = input->getAttrOfType<mlir::BoolAttr>("tpu.aligned");
-  if (!format || !dims || dims.size() != 2)
+  auto frame = tpuc::getFrameInput(input);
+  if (!frame)
+    return frame.takeError();
+  if (!*frame)
     return optionError("input '" + tpuc::top::getOpName(input) +
                        "' has no frame description");
-  StringRef name = format.getValue();
-  bool packed = name.ends_with("_PACKED");
-  tpuc::InputPreprocess pre;
-  pre.pixelFormat = input.getPixelFormat().value_or("bgr").str();
-  pre.channelFormat = packed ? "nhwc" : "nchw";
-  pre.keepAspectRatio = input.getKeepAspectRatio();
-  pre.padValue = input.getPadValue();
-  auto frameShape =
-      mlir::cast<mlir::RankedTensorType>(input.getOutput().getType())
-          .getShape();
-  int64_t n = frameShape[0], c = tpuc::pixelFormatChannels(pre.pixelFormat);
-  int64_t h = dims[0], w = dims[1];
-  pre.resizeDims = {h, w};
-  SmallVector<int64_t> logical = packed ? SmallVector<int64_t>{n, h, w, c}
-                                        : SmallVector<int64_t>{n, c, h, w};
-  auto image = tpuc::preprocessImage(file, pre, logical);
-  if (!image)
-    return image.takeError();
-  std::vector<float> pixels = image->toFloat();
-  for (float &v : pixels)
-    v = std::clamp(std::round(v), 0.0f, 255.0f);
-  tpuc::Tensor frame(frameShape);
-  bool isAligned = aligned && aligned.getValue();
-  // Rows of (w * c) packed bytes, or of w bytes per plane, padded to the
-  // frame's row length.
-  int64_t row = packed ? w * c : w;
-  int64_t rows = packed ? n * h : n * c * h;
-  int64_t stride = isAligned ? frameShape.back() : row;
-  for (int64_t r = 0; r < rows; ++r)
-    std::copy(pixels.begin() + r * row, pixels.begin() + (r + 1) * row,
-              frame.data.begin() + r * stride);
-  return frame;
+  auto array = tpuc::loadFrame(file, **frame);
+  if (!array)
+    return array.takeError();
+  tpuc::Tensor tensor;
+  tensor.shape.assign(array->shape.begin(), array->shape.end());
+  tensor.data = array->toFloat();
+  return tensor;
 }
 
 /// The test input of every network input, as the module expects it: real

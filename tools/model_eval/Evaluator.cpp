@@ -33,15 +33,32 @@ namespace tpuc::eval {
 
 namespace {
 
-bool samePreprocess(const tpuc::calibration::ModelInput &a,
-                    const tpuc::calibration::ModelInput &b) {
-  if (a.shape != b.shape || !a.preprocess || !b.preprocess)
+/// The resize an input's preprocessing does: its resize dims, or the
+/// input's own height and width.
+std::vector<int64_t> resizedTo(const tpuc::calibration::ModelInput &in) {
+  if (!in.preprocess->resizeDims.empty())
+    return in.preprocess->resizeDims;
+  auto [h, w] = tpuc::calibration::getImageSize(in);
+  return {h, w};
+}
+
+bool samePreprocess(const tpuc::eval::Stage &x, const tpuc::eval::Stage &y) {
+  const tpuc::calibration::ModelInput &a = x.input(), &b = y.input();
+  if (!a.preprocess || !b.preprocess)
     return false;
   const tpuc::InputPreprocess &p = *a.preprocess, &q = *b.preprocess;
-  return p.pixelFormat == q.pixelFormat && p.channelFormat == q.channelFormat &&
-         p.resizeDims == q.resizeDims &&
-         p.keepAspectRatio == q.keepAspectRatio && p.padValue == q.padValue &&
-         p.mean == q.mean && p.scale == q.scale;
+  bool sameGeometry = tpuc::calibration::getImageSize(a) ==
+                          tpuc::calibration::getImageSize(b) &&
+                      resizedTo(a) == resizedTo(b) &&
+                      p.keepAspectRatio == q.keepAspectRatio &&
+                      p.padValue == q.padValue;
+  // A stage that takes frames applies its mean, scale and channel order in
+  // the model: only where the pixels land can be compared.
+  if (!x.frameFormat().empty() || !y.frameFormat().empty())
+    return sameGeometry;
+  return sameGeometry && a.shape == b.shape && p.pixelFormat == q.pixelFormat &&
+         p.channelFormat == q.channelFormat && p.mean == q.mean &&
+         p.scale == q.scale;
 }
 
 } // namespace
@@ -59,11 +76,10 @@ Error Evaluator::createStages() {
       return stage.takeError();
     stages_.push_back(std::move(*stage));
   }
-  if (stages_.size() == 2 &&
-      !samePreprocess(stages_[0]->input(), stages_[1]->input()))
+  if (stages_.size() == 2 && !samePreprocess(*stages_[0], *stages_[1]))
     return optionError("the stages preprocess images differently (" +
-                       describePreprocess(stages_[0]->input()) + " vs " +
-                       describePreprocess(stages_[1]->input()) +
+                       describePreprocess(*stages_[0]) + " vs " +
+                       describePreprocess(*stages_[1]) +
                        "); compare stages of the same model");
   seconds_.assign(stages_.size(), 0.0);
   return Error::success();
@@ -237,7 +253,15 @@ Error Evaluator::prepareClassification() {
 }
 
 Error Evaluator::evaluate() {
-  const tpuc::calibration::ModelInput &input = stages_[0]->input();
+  // The images are preprocessed as the first stage that takes them
+  // preprocessed does it (stages on frames build their own from the file).
+  const tpuc::eval::Stage *preprocessing = stages_[0].get();
+  for (const auto &stage : stages_)
+    if (stage->frameFormat().empty()) {
+      preprocessing = stage.get();
+      break;
+    }
+  const tpuc::calibration::ModelInput &input = preprocessing->input();
   std::vector<tpuc::calibration::ModelInput> inputs = {input};
   auto [inH, inW] = tpuc::calibration::getImageSize(input);
   const tpuc::InputPreprocess &pre = *input.preprocess;
@@ -276,7 +300,7 @@ Error Evaluator::evaluate() {
     }
     for (auto [s, stage] : llvm::enumerate(stages_)) {
       auto start = std::chrono::steady_clock::now();
-      if (Error err = stage->run(tensor, outputs)) {
+      if (Error err = stage->run(tensor, image.path, outputs)) {
         std::string message = toString(std::move(err));
         return optionError(stage->label() + " failed on " + image.path +
                            (message.empty() ? "" : ": " + message));

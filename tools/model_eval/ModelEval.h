@@ -65,8 +65,8 @@ llvm::Expected<Options> parseOptions();
 
 /// `value` printed with a printf `format` (Report.cpp).
 std::string formatDouble(double value, const char *format);
-/// The input's shape and preprocessing in one line (Report.cpp).
-std::string describePreprocess(const tpuc::calibration::ModelInput &in);
+/// A stage's input shape and preprocessing in one line (Report.cpp).
+std::string describePreprocess(const tpuc::eval::Stage &stage);
 
 /// One image of the dataset with its ground truth.
 struct Image {

@@ -31,7 +31,8 @@ std::string formatDouble(double value, const char *format) {
   return buffer;
 }
 
-std::string describePreprocess(const tpuc::calibration::ModelInput &in) {
+std::string describePreprocess(const tpuc::eval::Stage &stage) {
+  const tpuc::calibration::ModelInput &in = stage.input();
   std::string text =
       "input " + in.name + " [" +
       join(map_range(in.shape, [](int64_t d) { return std::to_string(d); }),
@@ -54,6 +55,10 @@ std::string describePreprocess(const tpuc::calibration::ModelInput &in) {
     text += " mean " + list(p.mean);
   if (!p.scale.empty())
     text += " scale " + list(p.scale);
+  if (!stage.frameFormat().empty())
+    text += " into " + stage.frameFormat() +
+            " frames (mean and scale in "
+            "the model)";
   return text;
 }
 
@@ -114,7 +119,7 @@ void Evaluator::reportDetection() {
     outs() << ", " << skipped_ << " unreadable skipped";
   outs() << "), objects: " << metrics.front().numGroundTruth << " of "
          << metrics.front().numClasses << " classes\n";
-  outs() << describePreprocess(stages_.front()->input()) << "\n";
+  outs() << describePreprocess(*stages_.front()) << "\n";
   std::vector<std::string> postprocess;
   for (size_t s = 0; s < stages_.size(); ++s)
     postprocess.push_back(opts_.postprocess == Postprocess::Rows
@@ -198,7 +203,7 @@ void Evaluator::reportClassification() {
   if (skipped_)
     outs() << " (" << skipped_ << " unreadable skipped)";
   outs() << ", classes: " << numClasses_ << "\n"
-         << describePreprocess(stages_.front()->input()) << "\n\n";
+         << describePreprocess(*stages_.front()) << "\n\n";
   size_t width = labelWidth(stages_);
   outs() << left_justify("stage", width) << "   top-1   top-5  s/image\n";
   for (auto [s, stage] : llvm::enumerate(stages_))

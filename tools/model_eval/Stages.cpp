@@ -7,6 +7,7 @@
 #include "tpuc/Dialect/Top/TopOps.h"
 #include "tpuc/Dialect/Top/TopUtils.h"
 #include "tpuc/Dialect/Tpu/TpuUtils.h"
+#include "tpuc/Frontend/ImagePreprocess.h"
 #include "tpuc/Interpreter/Interpreter.h"
 #include "tpuc/Interpreter/RealValues.h"
 #include "tpuc/Support/ToolSupport.h"
@@ -91,9 +92,26 @@ outputShapesOf(mlir::func::FuncOp main, StringRef path) {
   return shapes;
 }
 
-/// The single image input of a module.
-static Expected<calibration::ModelInput> imageInputOf(mlir::ModuleOp module,
-                                                      StringRef path) {
+/// The input of a model deployed with --fuse_preprocess, as the image
+/// preprocessing it starts with: the resize into the frame, then the crop
+/// to the dims the model computes on, in planes; no mean or scale.
+static calibration::ModelInput frameInputOf(const calibration::ModelInput &in,
+                                            const FrameInput &frame) {
+  calibration::ModelInput input;
+  input.name = in.name;
+  int64_t channels = pixelFormatChannels(frame.resize.pixelFormat);
+  input.shape = {frame.shape[0], channels, frame.imageDims[0],
+                 frame.imageDims[1]};
+  InputPreprocess pre = frame.resize;
+  pre.channelFormat = "nchw";
+  input.preprocess = std::move(pre);
+  return input;
+}
+
+/// The single image input of a module, and its frame when it takes frames.
+static Expected<calibration::ModelInput>
+imageInputOf(mlir::ModuleOp module, StringRef path,
+             std::optional<FrameInput> *frame = nullptr) {
   auto inputs = calibration::getModelInputs(module);
   if (!inputs)
     return makeError(path + ": " + toString(inputs.takeError()));
@@ -101,14 +119,20 @@ static Expected<calibration::ModelInput> imageInputOf(mlir::ModuleOp module,
     return makeError(path + ": the model has " + Twine(inputs->size()) +
                      " inputs; model_eval evaluates models with one image "
                      "input");
-  bool fused = false;
-  module.walk([&](top::InputOp op) {
-    fused |= op->hasAttr("tpu.customization_format");
-  });
-  if (fused)
-    return makeError(path + ": the input takes raw frames "
-                            "(--fuse_preprocess); model_eval evaluates models "
-                            "deployed without it (the same model otherwise)");
+  top::InputOp inputOp;
+  module.walk([&](top::InputOp op) { inputOp = op; });
+  auto fused = getFrameInput(inputOp);
+  if (!fused)
+    return makeError(path + ": " + toString(fused.takeError()));
+  if (*fused) {
+    if (!frame)
+      return makeError(path + ": the input takes raw frames "
+                              "(--fuse_preprocess); give this model as a "
+                              "stage (--model or --compare)");
+    calibration::ModelInput input = frameInputOf(inputs->front(), **fused);
+    *frame = std::move(*fused);
+    return input;
+  }
   calibration::ModelInput input = std::move(inputs->front());
   if (!input.preprocess)
     return makeError(path + ": input '" + input.name +
@@ -128,10 +152,14 @@ public:
     std::unique_ptr<InterpreterStage> stage(new InterpreterStage());
     stage->label_ = std::move(label);
     stage->owned_ = std::move(owned);
-    auto input = imageInputOf(module, path);
+    auto input = imageInputOf(module, path, &stage->frame_);
     if (!input)
       return input.takeError();
     stage->input_ = std::move(*input);
+    if (stage->frame_) {
+      stage->frameFormat_ = stage->frame_->format;
+      stage->label_ += " (" + stage->frameFormat_ + " frames)";
+    }
     auto main = mainOf(module, path);
     if (!main)
       return main.takeError();
@@ -151,11 +179,23 @@ public:
     return std::unique_ptr<Stage>(std::move(stage));
   }
 
-  Error run(const Tensor &image, std::vector<Tensor> &outputs) override {
+  Error run(const Tensor &image, StringRef path,
+            std::vector<Tensor> &outputs) override {
     TensorMap inputs, results;
-    // Quantized (--quant_input) and bf16 inputs take their stored values.
-    inputs.emplace(input_.name,
-                   isTpu_ ? toStoredValues(inputType_, image) : image);
+    if (frame_) {
+      // Frame pixels are the stored values (u8, scale 1).
+      auto array = loadFrame(path, *frame_);
+      if (!array)
+        return array.takeError();
+      Tensor pixels;
+      pixels.shape.assign(array->shape.begin(), array->shape.end());
+      pixels.data = array->toFloat();
+      inputs.emplace(input_.name, std::move(pixels));
+    } else {
+      // Quantized (--quant_input) and bf16 inputs take their stored values.
+      inputs.emplace(input_.name,
+                     isTpu_ ? toStoredValues(inputType_, image) : image);
+    }
     if (mlir::failed(interpreter_->run(inputs, results)))
       return reported();
     outputs.clear();
@@ -176,6 +216,7 @@ private:
   mlir::Type inputType_;
   std::vector<mlir::Type> outputTypes_;
   bool isTpu_ = false;
+  std::optional<FrameInput> frame_;
 };
 
 /// The ONNX model in onnxruntime, fetching the Top MLIR's outputs (so a
@@ -211,7 +252,8 @@ public:
     return std::unique_ptr<Stage>(std::move(stage));
   }
 
-  Error run(const Tensor &image, std::vector<Tensor> &outputs) override {
+  Error run(const Tensor &image, StringRef,
+            std::vector<Tensor> &outputs) override {
     TensorMap inputs;
     inputs.emplace(input_.name, image);
     return session_->run(inputs, outputs);

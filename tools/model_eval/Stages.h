@@ -4,7 +4,9 @@
 // MLIR in the float interpreter, or a Tpu MLIR (a file model_deploy wrote,
 // or the Top MLIR lowered in-process exactly as model_deploy lowers it) in
 // the chip-arithmetic interpreter. Every stage takes the same preprocessed
-// image and returns its outputs as real values, in output order.
+// image and returns its outputs as real values, in output order; a Tpu MLIR
+// deployed with --fuse_preprocess builds the camera frame from the image
+// file instead, and its preprocessing is checked for the same geometry.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,7 @@
 #define TPUC_TOOLS_MODEL_EVAL_STAGES_H
 
 #include "tpuc/Backend/Chips.h"
+#include "tpuc/Frontend/FrameInput.h"
 #include "tpuc/Interpreter/Tensor.h"
 #include "tpuc/Quant/Accuracy/YoloDecode.h"
 #include "tpuc/Quant/Calibration/Dataset.h"
@@ -64,13 +67,20 @@ public:
     return outputShapes_;
   }
 
-  /// Runs one preprocessed image (of input().shape).
-  virtual llvm::Error run(const Tensor &image,
+  /// The frame format when the stage takes raw frames (--fuse_preprocess):
+  /// input() then describes the resize into the frame, and its mean and
+  /// scale are the model's own business.
+  const std::string &frameFormat() const { return frameFormat_; }
+
+  /// Runs one image: `image` is the file preprocessed (of input().shape),
+  /// `path` the file itself.
+  virtual llvm::Error run(const Tensor &image, llvm::StringRef path,
                           std::vector<Tensor> &outputs) = 0;
 
 protected:
   std::string label_;
   calibration::ModelInput input_;
+  std::string frameFormat_;
   std::vector<accuracy::Shape> outputShapes_;
 };
 

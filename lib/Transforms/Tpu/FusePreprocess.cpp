@@ -206,6 +206,7 @@ struct FusePreprocessPass
     input->setAttr("tpu.aligned", BoolAttr::get(ctx, align));
     OpBuilder b(ctx);
     input->setAttr("tpu.frame_dims", b.getDenseI64ArrayAttr({fh, fw}));
+    input->setAttr("tpu.image_dims", b.getDenseI64ArrayAttr({h, w}));
     b.setInsertionPointAfter(input);
 
     int step = 0;
