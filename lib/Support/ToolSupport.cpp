@@ -2,6 +2,7 @@
 
 #include "tpuc/Support/ToolSupport.h"
 #include "tpuc/Dialect/Top/TopWeights.h"
+#include "tpuc/Support/ListParsing.h"
 #include "tpuc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -11,6 +12,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <memory>
 
 using namespace mlir;
@@ -103,6 +105,45 @@ OwningOpRef<ModuleOp> loadModule(MLIRContext &ctx, llvm::StringRef path) {
   if (failed(verify(*module)))
     return nullptr;
   return module;
+}
+
+llvm::Error optionError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 message.str().c_str());
+}
+
+llvm::Expected<bool> switchFlag(const llvm::cl::opt<std::string> &flag) {
+  return parseSwitch(flag.ArgStr, flag, flag.getNumOccurrences() > 0);
+}
+
+/// `malformed --flag 'value': expected ...`.
+static llvm::Error malformed(const llvm::cl::opt<std::string> &flag,
+                             llvm::StringRef expected) {
+  return optionError("malformed --" + flag.ArgStr + " '" + flag +
+                     "': expected " + expected);
+}
+
+llvm::Expected<uint64_t> countFlag(const llvm::cl::opt<std::string> &flag,
+                                   uint64_t defaultValue, uint64_t low,
+                                   llvm::StringRef expected) {
+  if (flag.getNumOccurrences() == 0)
+    return defaultValue;
+  uint64_t value;
+  if (llvm::StringRef(flag).trim().getAsInteger(10, value) || value < low)
+    return malformed(flag, expected);
+  return value;
+}
+
+llvm::Expected<double> numberFlag(const llvm::cl::opt<std::string> &flag,
+                                  double defaultValue, double low, double high,
+                                  llvm::StringRef expected) {
+  if (flag.getNumOccurrences() == 0)
+    return defaultValue;
+  double value;
+  if (llvm::StringRef(flag).trim().getAsDouble(value) ||
+      !std::isfinite(value) || !(value >= low && value <= high))
+    return malformed(flag, expected);
+  return value;
 }
 
 int reportError(llvm::StringRef toolName, const llvm::Twine &message) {

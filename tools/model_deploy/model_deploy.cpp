@@ -48,6 +48,7 @@
 #include <map>
 
 using namespace llvm;
+using tpuc::optionError;
 using tpuc::reportError;
 
 static constexpr StringLiteral kTool = "model_deploy";
@@ -127,14 +128,6 @@ TPUC_SWITCH(debugFlag, "debug", "Keep intermediate files");
 
 namespace {
 
-Error optionError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message.str().c_str());
-}
-
-Expected<bool> switchValue(const cl::opt<std::string> &flag) {
-  return tpuc::parseSwitch(flag.ArgStr, flag, flag.getNumOccurrences() > 0);
-}
-
 struct Options {
   std::string mlirPath;
   tpuc::QuantMode mode = tpuc::QuantMode::INT8;
@@ -194,7 +187,7 @@ Expected<Options> parseOptions() {
                              {&asymmetricFlag, &opts.asymmetric},
                              {&opDivideFlag, &opts.opDivide},
                              {&debugFlag, &opts.debug}}) {
-    auto parsed = switchValue(*flag);
+    auto parsed = tpuc::switchFlag(*flag);
     if (!parsed)
       return parsed.takeError();
     *value = *parsed;

@@ -17,6 +17,7 @@
 #include "tpuc/Quant/Accuracy/DetectionMetrics.h"
 #include "tpuc/Quant/Accuracy/Labels.h"
 #include "tpuc/Quant/Accuracy/YoloDecode.h"
+#include "tpuc/Support/ToolSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallString.h"
@@ -38,8 +39,7 @@ inline constexpr llvm::StringLiteral kTool = "model_eval";
 /// The category of model_eval's flags (Options.cpp).
 extern llvm::cl::OptionCategory category;
 
-/// An error with a one-line message for the tool to print.
-llvm::Error optionError(const llvm::Twine &message);
+using tpuc::optionError;
 
 enum class Task { Detect, Classify };
 enum class Postprocess { Yolo, Rows };

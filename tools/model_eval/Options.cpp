@@ -115,37 +115,7 @@ TPUC_SWITCH(agnosticFlag, "agnostic_nms", "NMS across classes");
 TPUC_SWITCH(asymmetricFlag, "asymmetric", "Asymmetric INT8 (BM1684X)");
 #undef TPUC_SWITCH
 
-Error optionError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message.str().c_str());
-}
-
 namespace {
-
-Expected<double> numberFlag(const cl::opt<std::string> &flag, double value,
-                            double low, double high, StringRef what) {
-  if (flag.getNumOccurrences() == 0)
-    return value;
-  StringRef text = StringRef(flag).trim();
-  if (text.getAsDouble(value) || !(value >= low && value <= high))
-    return optionError("bad --" + flag.ArgStr + " '" + flag + "': expected " +
-                       what);
-  return value;
-}
-
-Expected<uint64_t> countFlag(const cl::opt<std::string> &flag, uint64_t value,
-                             uint64_t low, StringRef what) {
-  if (flag.getNumOccurrences() == 0)
-    return value;
-  StringRef text = StringRef(flag).trim();
-  if (text.getAsInteger(10, value) || value < low)
-    return optionError("bad --" + flag.ArgStr + " '" + flag + "': expected " +
-                       what);
-  return value;
-}
-
-Expected<bool> switchValue(const cl::opt<std::string> &flag) {
-  return tpuc::parseSwitch(flag.ArgStr, flag, flag.getNumOccurrences() > 0);
-}
 
 /// `w,h,w,h;w,h,...` (also `[[w,h,...],[...]]`): anchors per level.
 Expected<std::vector<std::vector<std::pair<float, float>>>>
@@ -163,23 +133,23 @@ parseAnchors(StringRef text) {
   for (StringRef part : parts) {
     auto numbers = tpuc::parseNumberList(part);
     if (!numbers)
-      return optionError("bad --anchors '" + text +
+      return optionError("malformed --anchors '" + text +
                          "': " + toString(numbers.takeError()));
     if (numbers->empty() || numbers->size() % 2 ||
         llvm::any_of(*numbers, [](double v) { return v <= 0; }))
-      return optionError("bad --anchors '" + text +
+      return optionError("malformed --anchors '" + text +
                          "': each level needs positive w,h pairs");
     std::vector<std::pair<float, float>> level;
     for (size_t i = 0; i < numbers->size(); i += 2)
       level.push_back({static_cast<float>((*numbers)[i]),
                        static_cast<float>((*numbers)[i + 1])});
     if (!levels.empty() && level.size() != levels.front().size())
-      return optionError("bad --anchors '" + text +
+      return optionError("malformed --anchors '" + text +
                          "': every level needs the same number of anchors");
     levels.push_back(std::move(level));
   }
   if (levels.empty())
-    return optionError("bad --anchors '" + text + "': no anchors");
+    return optionError("malformed --anchors '" + text + "': no anchors");
   return levels;
 }
 
@@ -214,7 +184,7 @@ Expected<Options> parseOptions() {
                          StringRef(opts.lowering.quantizeTable)})
     if (!file.empty() && !sys::fs::exists(file))
       return optionError(file + ": no such file");
-  auto asymmetric = switchValue(asymmetricFlag);
+  auto asymmetric = tpuc::switchFlag(asymmetricFlag);
   if (!asymmetric)
     return asymmetric.takeError();
   opts.lowering.asymmetric = *asymmetric;
@@ -273,7 +243,7 @@ Expected<Options> parseOptions() {
   if (!conf)
     return conf.takeError();
   if (*conf >= 1.0)
-    return optionError("bad --conf '" + confFlag +
+    return optionError("malformed --conf '" + confFlag +
                        "': expected a score in [0, 1)");
   auto iou = numberFlag(iouFlag, 0.65, 0.0, 1.0, "an IoU in [0, 1]");
   if (!iou)
@@ -285,7 +255,7 @@ Expected<Options> parseOptions() {
   if (!regMax)
     return regMax.takeError();
   if (*regMax > 1024)
-    return optionError("bad --reg_max '" + regMaxFlag +
+    return optionError("malformed --reg_max '" + regMaxFlag +
                        "': expected at most 1024");
   auto maxImages = countFlag(maxImagesFlag, 0, 1, "a positive count");
   if (!maxImages)
@@ -294,7 +264,7 @@ Expected<Options> parseOptions() {
   if (!bootstrap)
     return bootstrap.takeError();
   if (*bootstrap > 100000)
-    return optionError("bad --bootstrap '" + bootstrapFlag +
+    return optionError("malformed --bootstrap '" + bootstrapFlag +
                        "': expected at most 100000 resamples");
   opts.bootstrap = *bootstrap;
   opts.decode.confThreshold = static_cast<float>(*conf);
@@ -315,7 +285,7 @@ Expected<Options> parseOptions() {
                                  &perClassFlag, &opts.perClass},
                              {&singleLabelFlag, nullptr},
                              {&agnosticFlag, &opts.nms.classAgnostic}}) {
-    auto parsed = switchValue(*flag);
+    auto parsed = tpuc::switchFlag(*flag);
     if (!parsed)
       return parsed.takeError();
     if (value)

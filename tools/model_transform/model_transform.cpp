@@ -45,6 +45,7 @@
 #include <chrono>
 
 using namespace llvm;
+using tpuc::optionError;
 using tpuc::reportError;
 
 static constexpr StringLiteral kTool = "model_transform";
@@ -143,10 +144,6 @@ struct Options {
   bool debug = false;
 };
 
-Error optionError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message.str().c_str());
-}
-
 /// Wraps a list syntax error with the flag and its value.
 template <typename T>
 Expected<T> flagValue(Expected<T> value, StringRef flag, StringRef text) {
@@ -157,10 +154,6 @@ Expected<T> flagValue(Expected<T> value, StringRef flag, StringRef text) {
 }
 
 /// A switch: given alone or as =true/=false (or 1/0).
-Expected<bool> switchValue(const cl::opt<std::string> &flag) {
-  return tpuc::parseSwitch(flag.ArgStr, flag, flag.getNumOccurrences() > 0);
-}
-
 Expected<tpuc::DType> parseInputType(StringRef name) {
   std::optional<tpuc::DType> type =
       StringSwitch<std::optional<tpuc::DType>>(name)
@@ -203,7 +196,7 @@ Error parsePreprocess(tpuc::InputPreprocess &pre) {
                          "': expected h,w");
     pre.resizeDims = *dims;
   }
-  auto keepAspectRatio = switchValue(keepAspectRatioFlag);
+  auto keepAspectRatio = tpuc::switchFlag(keepAspectRatioFlag);
   if (!keepAspectRatio)
     return keepAspectRatio.takeError();
   pre.keepAspectRatio = *keepAspectRatio;
@@ -297,7 +290,7 @@ Expected<Options> parseOptions() {
       return optionError("--reference needs --test_input");
     opts.compareWithOrt = true;
   }
-  auto debug = switchValue(debugFlag);
+  auto debug = tpuc::switchFlag(debugFlag);
   if (!debug)
     return debug.takeError();
   opts.debug = *debug;

@@ -262,7 +262,7 @@ int runCompare(const Args &args) {
     std::vector<std::string> parts = splitList(args.tolerance);
     if (parts.size() != 2 || StringRef(parts[0]).getAsDouble(tolCos) ||
         StringRef(parts[1]).getAsDouble(tolEuclid))
-      return usageError("bad --tolerance '" + args.tolerance +
+      return usageError("malformed --tolerance '" + args.tolerance +
                         "': expected COS,EUCLID such as 0.99,0.99");
   }
   StringSet<> excepts;
@@ -501,7 +501,7 @@ int runDump(const Args &args) {
     return usageError("dump takes only --count");
   uint64_t count = 16;
   if (args.haveCount && StringRef(args.count).trim().getAsInteger(10, count))
-    return usageError("bad --count '" + args.count +
+    return usageError("malformed --count '" + args.count +
                       "': expected a non-negative integer");
   auto reader = NpzReader::open(args.positionals[0]);
   if (!reader)

@@ -39,6 +39,8 @@
 
 using namespace llvm;
 using namespace tpuc::calibration;
+using tpuc::countFlag;
+using tpuc::optionError;
 using tpuc::reportError;
 
 static constexpr StringLiteral kTool = "run_calibration";
@@ -109,22 +111,6 @@ struct Options {
   std::string output;
 };
 
-Error optionError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message.str().c_str());
-}
-
-/// A non-negative integer flag, or its default when not given.
-Expected<uint64_t> countFlag(const cl::opt<std::string> &flag, uint64_t value,
-                             StringRef what) {
-  if (flag.getNumOccurrences() == 0)
-    return value;
-  StringRef text = StringRef(flag).trim();
-  if (text.getAsInteger(10, value))
-    return optionError("malformed --" + flag.ArgStr + " '" + flag +
-                       "': expected " + what);
-  return value;
-}
-
 Expected<Options> parseOptions() {
   Options opts;
   if (mlirFlag.empty())
@@ -142,16 +128,16 @@ Expected<Options> parseOptions() {
   opts.output = outputFlag;
 
   auto inputNum =
-      countFlag(inputNumFlag, 0, "a sample count (0 = all samples)");
+      countFlag(inputNumFlag, 0, 0, "a sample count (0 = all samples)");
   if (!inputNum)
     return inputNum.takeError();
   opts.inputNum = *inputNum;
-  auto tuneNum = countFlag(tuneNumFlag, 5, "a sample count (0 = no tuning)");
+  auto tuneNum = countFlag(tuneNumFlag, 5, 0, "a sample count (0 = no tuning)");
   if (!tuneNum)
     return tuneNum.takeError();
   opts.tuneNum = *tuneNum;
   // The upper bound keeps the histograms of a large model in memory.
-  auto bins = countFlag(binsFlag, 2048, "a bin count from 2 to 262144");
+  auto bins = countFlag(binsFlag, 2048, 0, "a bin count from 2 to 262144");
   if (!bins)
     return bins.takeError();
   if (*bins < 2 || *bins > 262144)
@@ -171,7 +157,7 @@ Expected<Options> parseOptions() {
   if (!postprocess)
     return postprocess.takeError();
   opts.postprocess = *postprocess;
-  auto threads = countFlag(*threadsFlag, 0, "a thread count (at least 1)");
+  auto threads = countFlag(*threadsFlag, 0, 0, "a thread count (at least 1)");
   if (!threads)
     return threads.takeError();
   if (threadsFlag->getNumOccurrences() && (*threads < 1 || *threads > 1024))

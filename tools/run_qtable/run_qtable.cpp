@@ -46,6 +46,8 @@
 
 using namespace llvm;
 using namespace tpuc;
+using tpuc::countFlag;
+using tpuc::optionError;
 using tpuc::reportError;
 
 static constexpr StringLiteral kTool = "run_qtable";
@@ -152,10 +154,6 @@ struct Options {
   std::vector<std::string> warnings;
 };
 
-Error optionError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message.str().c_str());
-}
-
 /// A cosine flag in (0, 1], or its default.
 Expected<double> cosineFlag(const cl::opt<std::string> &flag, double value) {
   if (flag.getNumOccurrences() == 0)
@@ -227,20 +225,17 @@ Expected<Options> parseOptions() {
   }
   opts.search.floatMode = floatMode;
 
-  if (inputNumFlag.getNumOccurrences()) {
-    uint64_t count;
-    if (StringRef(inputNumFlag).trim().getAsInteger(10, count))
-      return optionError("malformed --input_num '" + inputNumFlag +
-                         "': expected a sample count (0 = all samples)");
-    opts.inputNum = count;
-  }
-  if (sensitivityNumFlag.getNumOccurrences()) {
-    uint64_t count;
-    if (StringRef(sensitivityNumFlag).trim().getAsInteger(10, count))
-      return optionError("malformed --sensitivity_num '" + sensitivityNumFlag +
-                         "': expected a sample count (0 = all samples)");
-    opts.search.sensitivitySamples = count;
-  }
+  auto inputNum = countFlag(inputNumFlag, opts.inputNum, 0,
+                            "a sample count (0 = all samples)");
+  if (!inputNum)
+    return inputNum.takeError();
+  opts.inputNum = *inputNum;
+  auto sensitivityNum =
+      countFlag(sensitivityNumFlag, opts.search.sensitivitySamples, 0,
+                "a sample count (0 = all samples)");
+  if (!sensitivityNum)
+    return sensitivityNum.takeError();
+  opts.search.sensitivitySamples = *sensitivityNum;
   if (maxFloatLayersFlag.getNumOccurrences()) {
     StringRef text = StringRef(maxFloatLayersFlag).trim();
     uint64_t count = 0;

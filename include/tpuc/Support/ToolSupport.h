@@ -1,5 +1,4 @@
-//===- ToolSupport.h - Shared plumbing of the command-line tools -*- C++
-//-*-===//
+//===- ToolSupport.h - Shared plumbing of the tools -------------*- C++ -*-===//
 //
 // Every tool reports problems as one line on stderr, `<tool>: error: ...`,
 // naming the file and the op or tensor, and exits with 1.
@@ -47,6 +46,24 @@ std::string printModule(mlir::ModuleOp module, llvm::StringRef weightFile);
 
 /// Prints `<tool>: error: <message>` and returns 1, for `return fail(...)`.
 int reportError(llvm::StringRef toolName, const llvm::Twine &message);
+
+/// An error carrying `message`, for a tool's flag and input problems.
+llvm::Error optionError(const llvm::Twine &message);
+
+/// Flags whose values the tools parse themselves, so that a bad value gives
+/// one line naming the flag: `malformed --flag 'value': expected ...`.
+/// Each returns `defaultValue` when the flag was not given.
+///
+/// A switch (`--flag`, `--flag=true|false|1|0`).
+llvm::Expected<bool> switchFlag(const llvm::cl::opt<std::string> &flag);
+/// A decimal integer of at least `low`.
+llvm::Expected<uint64_t> countFlag(const llvm::cl::opt<std::string> &flag,
+                                   uint64_t defaultValue, uint64_t low,
+                                   llvm::StringRef expected);
+/// A finite number in [low, high].
+llvm::Expected<double> numberFlag(const llvm::cl::opt<std::string> &flag,
+                                  double defaultValue, double low, double high,
+                                  llvm::StringRef expected);
 
 /// Parses the command line (only `category`'s options shown in --help). A
 /// bad flag is reported as one `<tool>: error:` line (cl's first message)
