@@ -117,10 +117,8 @@ Expected<Options> parseOptions() {
     return optionError("no model given (usage: run_calibration model.mlir "
                        "--dataset DIR -o TABLE)");
   opts.mlirPath = mlirFlag;
-  if (!datasetFlag.empty() && !dataListFlag.empty())
-    return optionError("give --dataset or --data_list, not both");
-  if (datasetFlag.empty() && dataListFlag.empty())
-    return optionError("no samples: give --dataset DIR or --data_list FILE");
+  if (Error err = checkSampleSource(datasetFlag, dataListFlag))
+    return std::move(err);
   opts.dataset = datasetFlag;
   opts.dataList = dataListFlag;
   if (outputFlag.empty())
@@ -434,13 +432,9 @@ int run(const Options &opts) {
                                   postprocessFlag + ": " +
                                   toString(decodes.takeError()));
 
-  auto samples = opts.dataset.empty()
-                     ? readDataList(opts.dataList, inputs->size())
-                     : listDataset(opts.dataset, inputs->size());
+  auto samples = listSamples(opts.dataset, opts.dataList, *inputs);
   if (!samples)
     return reportError(kTool, toString(samples.takeError()));
-  if (Error err = checkSamples(*samples, *inputs))
-    return reportError(kTool, toString(std::move(err)));
 
   Console console;
   const std::string sourceName =

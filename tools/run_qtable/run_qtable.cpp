@@ -173,10 +173,8 @@ Expected<Options> parseOptions() {
                        "--dataset DIR --calibration_table T --processor CHIP "
                        "-o QTABLE)");
   opts.mlirPath = mlirFlag;
-  if (!datasetFlag.empty() && !dataListFlag.empty())
-    return optionError("give --dataset or --data_list, not both");
-  if (datasetFlag.empty() && dataListFlag.empty())
-    return optionError("no samples: give --dataset DIR or --data_list FILE");
+  if (Error err = calibration::checkSampleSource(datasetFlag, dataListFlag))
+    return std::move(err);
   opts.dataset = datasetFlag;
   opts.dataList = dataListFlag;
   if (calibrationTableFlag.empty())
@@ -394,13 +392,9 @@ private:
 /// The samples, in dataset order: the first `count` that decode (0: all).
 Expected<std::vector<TensorMap>>
 loadSamples(const Options &opts, ArrayRef<calibration::ModelInput> inputs) {
-  auto files = opts.dataset.empty()
-                   ? calibration::readDataList(opts.dataList, inputs.size())
-                   : calibration::listDataset(opts.dataset, inputs.size());
+  auto files = calibration::listSamples(opts.dataset, opts.dataList, inputs);
   if (!files)
     return files.takeError();
-  if (Error err = calibration::checkSamples(*files, inputs))
-    return std::move(err);
   const std::string &source =
       opts.dataset.empty() ? opts.dataList : opts.dataset;
   size_t wanted = opts.inputNum == 0 ? files->size() : opts.inputNum;

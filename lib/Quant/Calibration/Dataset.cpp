@@ -171,6 +171,29 @@ Expected<std::vector<SampleFiles>> readDataList(StringRef path,
   return samples;
 }
 
+Error checkSampleSource(StringRef dataset, StringRef dataList) {
+  if (!dataset.empty() && !dataList.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "give --dataset or --data_list, not both");
+  if (dataset.empty() && dataList.empty())
+    return createStringError(
+        inconvertibleErrorCode(),
+        "no samples: give --dataset DIR or --data_list FILE");
+  return Error::success();
+}
+
+Expected<std::vector<SampleFiles>> listSamples(StringRef dataset,
+                                               StringRef dataList,
+                                               ArrayRef<ModelInput> inputs) {
+  auto samples = dataset.empty() ? readDataList(dataList, inputs.size())
+                                 : listDataset(dataset, inputs.size());
+  if (!samples)
+    return samples.takeError();
+  if (Error err = checkSamples(*samples, inputs))
+    return std::move(err);
+  return samples;
+}
+
 Error checkSamples(ArrayRef<SampleFiles> samples, ArrayRef<ModelInput> inputs) {
   std::vector<bool> checked(inputs.size(), false);
   for (const SampleFiles &sample : samples) {

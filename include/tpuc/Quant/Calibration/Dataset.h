@@ -68,6 +68,16 @@ llvm::Expected<std::vector<SampleFiles>> readDataList(llvm::StringRef path,
 llvm::Error checkSamples(llvm::ArrayRef<SampleFiles> samples,
                          llvm::ArrayRef<ModelInput> inputs);
 
+/// The tools' --dataset DIR / --data_list FILE: exactly one is given.
+llvm::Error checkSampleSource(llvm::StringRef dataset,
+                              llvm::StringRef dataList);
+
+/// The samples of whichever of the two is given (listDataset or
+/// readDataList), checked against `inputs` (checkSamples).
+llvm::Expected<std::vector<SampleFiles>>
+listSamples(llvm::StringRef dataset, llvm::StringRef dataList,
+            llvm::ArrayRef<ModelInput> inputs);
+
 /// Loads a sample's inputs. An image that cannot be decoded gives nullopt,
 /// with the reason in `skipReason` (callers warn and move on); anything else
 /// that fails is an error naming the file.
