@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Writes the numpy-made fixtures that test/unit/Support/NpzTest.cpp reads.
+"""Writes the numpy-made fixtures that the tests in test/unit/Support read.
 
 Run with Debian's python3 (it has numpy):
     /usr/bin/python3 python/gen_npz_fixtures.py [output-dir]
-The values here are mirrored by hand in NpzTest.cpp; keep the two in sync.
+The values here are mirrored by hand in NpzTestUtils.cpp; keep the two in sync.
 The outputs are checked in, so the tests do not depend on numpy at run time.
 """
 

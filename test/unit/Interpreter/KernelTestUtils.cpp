@@ -11,6 +11,7 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -162,6 +163,37 @@ KernelResult runOp(llvm::StringRef opName, llvm::ArrayRef<Tensor> inputs,
     operandTypes.push_back(tensorType(input.shape));
   return runKernel(
       singleOpModule(opName, operandTypes, attributes, resultTypes), inputs);
+}
+
+KernelResult runWithOptionalBias(llvm::StringRef opName, const Tensor &input,
+                                 const Tensor &second, const Tensor *bias,
+                                 const std::string &attributes,
+                                 llvm::ArrayRef<int64_t> resultShape) {
+  std::string resultType = tensorType(resultShape);
+  if (bias)
+    return runOp(opName, {input, second, *bias}, attributes, {resultType});
+  std::string t0 = tensorType(input.shape), t1 = tensorType(second.shape);
+  std::string source =
+      "module {\n  func.func @main(%arg0: " + t0 + ", %arg1: " + t1 + ") -> " +
+      resultType +
+      " {\n    %none = top.None loc(\"none\")\n    %0 = " + opName.str() +
+      " %arg0, %arg1, %none {" + attributes + "} : (" + t0 + ", " + t1 +
+      ", none) -> " + resultType +
+      " loc(\"out\")\n    return %0 : " + resultType + "\n  }\n}\n";
+  return runKernel(source, {input, second});
+}
+
+double applyReluRef(double v, bool doRelu, double limit) {
+  if (!doRelu)
+    return v;
+  v = std::max(v, 0.0);
+  return limit >= 0 ? std::min(v, limit) : v;
+}
+
+std::string reluAttrs(bool doRelu, double limit) {
+  if (!doRelu)
+    return "";
+  return ", do_relu = true, relu_limit = " + f64Attr(limit);
 }
 
 Tensor randomTensor(llvm::ArrayRef<int64_t> shape, uint32_t seed, float lo,

@@ -1,5 +1,4 @@
-//===- KernelTestUtils.h - Helpers for interpreter kernel tests --*- C++
-//-*-===//
+//===- KernelTestUtils.h - Helpers for interpreter kernel tests -*- C++ -*-===//
 //
 // Kernel tests write the op under test in textual IR, run its kernel through
 // the KernelRegistry (as the Interpreter would) and compare the outputs with
@@ -70,6 +69,21 @@ KernelResult runKernel(llvm::StringRef moduleSource,
 KernelResult runOp(llvm::StringRef opName, llvm::ArrayRef<Tensor> inputs,
                    llvm::StringRef attributes,
                    llvm::ArrayRef<std::string> resultTypes);
+
+/// runOp() of `opName` on (input, second, *bias), or on (input, second,
+/// `top.None`) when `bias` is null, with one f32 result of `resultShape`.
+KernelResult runWithOptionalBias(llvm::StringRef opName, const Tensor &input,
+                                 const Tensor &second, const Tensor *bias,
+                                 const std::string &attributes,
+                                 llvm::ArrayRef<int64_t> resultShape);
+
+/// The reference of a fused relu: max(v, 0), capped at `limit` when it is
+/// not negative; `v` itself without `doRelu`.
+double applyReluRef(double v, bool doRelu, double limit);
+
+/// The `, do_relu = true, relu_limit = ...` attributes of a fused relu
+/// (appended to others); empty without `doRelu`.
+std::string reluAttrs(bool doRelu, double limit);
 
 /// Uniform values in [lo, hi) from a fixed seed.
 Tensor randomTensor(llvm::ArrayRef<int64_t> shape, uint32_t seed,
