@@ -33,12 +33,10 @@ Expected<std::optional<FrameInput>> getFrameInput(top::InputOp input) {
   frame.aligned = aligned && aligned.getValue();
   frame.frameDims.assign(frameDims.asArrayRef().begin(),
                          frameDims.asArrayRef().end());
-  // Models fused before the crop was recorded crop nothing.
+  // Left empty for models fused before the crop was recorded.
   if (imageDims && imageDims.size() == 2)
     frame.imageDims.assign(imageDims.asArrayRef().begin(),
                            imageDims.asArrayRef().end());
-  else
-    frame.imageDims = frame.frameDims;
   frame.resize.pixelFormat = input.getPixelFormat().value_or("bgr").str();
   frame.resize.channelFormat = frame.packed ? "nhwc" : "nchw";
   frame.resize.keepAspectRatio = input.getKeepAspectRatio();

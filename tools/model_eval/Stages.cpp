@@ -125,6 +125,11 @@ imageInputOf(mlir::ModuleOp module, StringRef path,
   if (!fused)
     return makeError(path + ": " + toString(fused.takeError()));
   if (*fused) {
+    // Boxes are mapped back through the crop, which must be known.
+    if ((*fused)->imageDims.size() != 2)
+      return makeError(path + ": input '" + inputs->front().name +
+                       "' does not record the dims the model crops its "
+                       "frames to (tpu.image_dims); deploy it again");
     if (!frame)
       return makeError(path + ": the input takes raw frames "
                               "(--fuse_preprocess); give this model as a "

@@ -38,6 +38,7 @@ struct FrameInput {
   bool aligned = false;
   /// The image is resized into the frame (frameDims) as `resize` says,
   /// then the model crops the centre imageDims; both are (height, width).
+  /// imageDims is empty in models fused before tpuc recorded it.
   std::vector<int64_t> frameDims, imageDims;
   /// Pixel order, letterboxing and padding of that resize; no mean/scale
   /// (the model applies them).
