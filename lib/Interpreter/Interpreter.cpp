@@ -211,10 +211,31 @@ LogicalResult Runner::runKernel(Operation &op) {
 LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
                           ArrayRef<std::string> outputNames) {
   Operation *terminator = body_.getTerminator();
-  llvm::SmallPtrSet<Operation *, 16> absorbed;
+  // Absorbed activation -> the Conv that applies it.
+  llvm::DenseMap<Operation *, Operation *> absorbed;
   if (fused_)
     for (auto &entry : *fused_)
-      absorbed.insert(entry.second);
+      absorbed[entry.second] = entry.first;
+  llvm::SmallPtrSet<Operation *, 16> skipped;
+  // Binds the op's results to given tensors; false if any is not given.
+  auto bindGiven = [&](Operation &op) {
+    if (!options_.given || op.getNumResults() == 0)
+      return false;
+    llvm::SmallVector<const Tensor *, 2> tensors;
+    for (Value result : op.getResults()) {
+      const Tensor *tensor = options_.given(result);
+      if (!tensor)
+        return false;
+      tensors.push_back(tensor);
+    }
+    for (auto [result, tensor] : llvm::zip(op.getResults(), tensors))
+      store(result,
+            std::shared_ptr<Tensor>(std::shared_ptr<Tensor>(),
+                                    const_cast<Tensor *>(tensor)),
+            /*owned=*/false);
+    skipped.insert(&op);
+    return true;
+  };
 
   for (Operation &op : body_) {
     if (&op == terminator || isa<top::NoneOp>(op))
@@ -228,8 +249,14 @@ LogicalResult Runner::run(const TensorMap &inputs, TensorMap &results,
         return failure();
       continue;
     }
-    // An activation applied by its Conv: its result is already there.
-    if (absorbed.contains(&op)) {
+    if (bindGiven(op)) {
+      release(op);
+      continue;
+    }
+    // An activation applied by its Conv: its result is already there,
+    // unless the Conv was given and did not run.
+    if (auto conv = absorbed.find(&op);
+        conv != absorbed.end() && !skipped.contains(conv->second)) {
       release(op);
       continue;
     }

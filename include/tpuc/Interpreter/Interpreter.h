@@ -39,6 +39,13 @@ struct RunOptions {
   /// change the tensor in place (fake quantization, error injection); the
   /// consumers then see the changed values. Weights are not reported.
   std::function<void(mlir::Value, Tensor &)> onResult;
+  /// Values the caller already has: an op whose results are all given is
+  /// not run, and its consumers read the given tensors (which must outlive
+  /// the run and have the values' shapes). Null (or a null tensor) means
+  /// computed. run_qtable's sensitivity pass gives everything upstream of
+  /// the one layer it changes, so only the ops that layer reaches run, on
+  /// the interpreter's fused and layout paths.
+  std::function<const Tensor *(mlir::Value)> given;
 };
 
 class Interpreter {

@@ -80,6 +80,23 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
     }
   };
 
+  // Where the propagation runs: when every compare tensor is a model
+  // output, as a run of the Top model given all that the layer does not
+  // reach (the fused and layout paths of a whole run); otherwise op by op.
+  llvm::DenseMap<Value, unsigned> valueIndex;
+  for (const Layer &layer : layers_)
+    for (auto [result, index] :
+         llvm::zip(layer.op->getResults(), layer.results))
+      valueIndex[result] = index;
+  std::vector<std::string> compareOutput(compare_.size());
+  bool throughRuns = true;
+  for (auto [c, index] : llvm::enumerate(compare_)) {
+    if (llvm::is_contained(topInterp_->getOutputNames(), tensors_[index].name))
+      compareOutput[c] = tensors_[index].name;
+    else
+      throughRuns = false;
+  }
+
   size_t n = std::max<size_t>(1, std::min(sampleCount, samples_.size()));
   size_t measured = llvm::count(candidates, true);
   observer_.phaseStarted("sensitivity", n * measured);
@@ -155,6 +172,57 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
         continue;
       const size_t l = measuredLayers[k];
       const Layer &layer = layers_[l];
+      if (throughRuns) {
+        // What the layer reaches: its own results, then whatever reads a
+        // tensor it reached.
+        std::vector<char> reached(tensors_.size(), 0), injected = reached;
+        for (unsigned r : layer.results)
+          if (int8[r].numel() == tensors_[r].numel)
+            reached[r] = injected[r] = 1;
+        for (size_t m = l + 1; m < layers_.size(); ++m)
+          if (llvm::any_of(layers_[m].operands,
+                           [&](int t) { return t >= 0 && reached[t]; }))
+            for (unsigned r : layers_[m].results)
+              reached[r] = 1;
+        RunOptions partial;
+        partial.given = [&](Value v) -> const Tensor * {
+          auto it = valueIndex.find(v);
+          if (it == valueIndex.end())
+            return nullptr;
+          unsigned t = it->second;
+          if (injected[t])
+            return &int8[t];
+          if (reached[t] || ref[t].numel() != tensors_[t].numel)
+            return nullptr;
+          return &ref[t];
+        };
+        TensorMap outputs;
+        if (mlir::failed(topInterp_->run(samples_[s], outputs, partial))) {
+          failed = true;
+          continue;
+        }
+        std::vector<double> compareCos(compare_.size(), 1.0);
+        bool ok = true;
+        for (auto [c, index] : llvm::enumerate(compare_)) {
+          auto it = outputs.find(compareOutput[c]);
+          if (it == outputs.end() ||
+              it->second.numel() != tensors_[index].numel) {
+            ok = false;
+            break;
+          }
+          compareCos[c] =
+              outputSimilarity(c, comparedRef[c].ptr(), it->second.ptr(), 0, 1);
+        }
+        if (!ok) {
+          failed = true;
+          continue;
+        }
+        sampleCos[l] = combine(compareCos);
+        size_t progress = ++done;
+#pragma omp critical(tpuc_sensitivity_progress)
+        observer_.progress(progress);
+        continue;
+      }
       std::vector<const Tensor *> current(tensors_.size());
       std::vector<Tensor> scratch(tensors_.size());
       std::vector<char> changed(tensors_.size(), 0);
