@@ -166,6 +166,24 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
     std::atomic<bool> failed{false};
     std::atomic<size_t> done{s * measured};
     const int64_t count = static_cast<int64_t>(measuredLayers.size());
+    // Layer l's output similarity from its propagated compare tensors;
+    // false if one is missing or misshapen.
+    auto score = [&](size_t l, llvm::ArrayRef<const Tensor *> compared) {
+      std::vector<double> compareCos(compare_.size(), 1.0);
+      for (auto [c, index] : llvm::enumerate(compare_)) {
+        const Tensor *tensor = compared[c];
+        if (!tensor || tensor->numel() != tensors_[index].numel ||
+            ref[index].numel() != tensors_[index].numel)
+          return false;
+        compareCos[c] =
+            outputSimilarity(c, comparedRef[c].ptr(), tensor->ptr(), 0, 1);
+      }
+      sampleCos[l] = combine(compareCos);
+      size_t progress = ++done;
+#pragma omp critical(tpuc_sensitivity_progress)
+      observer_.progress(progress);
+      return true;
+    };
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t k = 0; k < count; ++k) {
       if (failed.load())
@@ -197,30 +215,13 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
           return &ref[t];
         };
         TensorMap outputs;
-        if (mlir::failed(topInterp_->run(samples_[s], outputs, partial))) {
+        std::vector<const Tensor *> compared(compare_.size(), nullptr);
+        if (mlir::succeeded(topInterp_->run(samples_[s], outputs, partial)))
+          for (size_t c = 0; c < compare_.size(); ++c)
+            if (auto it = outputs.find(compareOutput[c]); it != outputs.end())
+              compared[c] = &it->second;
+        if (!score(l, compared))
           failed = true;
-          continue;
-        }
-        std::vector<double> compareCos(compare_.size(), 1.0);
-        bool ok = true;
-        for (auto [c, index] : llvm::enumerate(compare_)) {
-          auto it = outputs.find(compareOutput[c]);
-          if (it == outputs.end() ||
-              it->second.numel() != tensors_[index].numel) {
-            ok = false;
-            break;
-          }
-          compareCos[c] =
-              outputSimilarity(c, comparedRef[c].ptr(), it->second.ptr(), 0, 1);
-        }
-        if (!ok) {
-          failed = true;
-          continue;
-        }
-        sampleCos[l] = combine(compareCos);
-        size_t progress = ++done;
-#pragma omp critical(tpuc_sensitivity_progress)
-        observer_.progress(progress);
         continue;
       }
       std::vector<const Tensor *> current(tensors_.size());
@@ -260,26 +261,12 @@ llvm::Error Evaluator::sensitivity(const std::vector<bool> &candidates,
           changed[r] = 1;
         }
       }
-      std::vector<double> compareCos(compare_.size(), 1.0);
-      for (auto [c, index] : llvm::enumerate(compare_)) {
-        if (!ok)
-          break;
-        if (current[index]->numel() != tensors_[index].numel ||
-            ref[index].numel() != tensors_[index].numel) {
-          ok = false;
-          break;
-        }
-        compareCos[c] = outputSimilarity(c, comparedRef[c].ptr(),
-                                         current[index]->ptr(), 0, 1);
-      }
-      if (!ok) {
+      std::vector<const Tensor *> compared(compare_.size(), nullptr);
+      if (ok)
+        for (auto [c, index] : llvm::enumerate(compare_))
+          compared[c] = current[index];
+      if (!score(l, compared))
         failed = true;
-        continue;
-      }
-      sampleCos[l] = combine(compareCos);
-      size_t progress = ++done;
-#pragma omp critical(tpuc_sensitivity_progress)
-      observer_.progress(progress);
     }
     if (failed)
       return failure(
