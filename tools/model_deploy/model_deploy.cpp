@@ -281,10 +281,7 @@ Expected<tpuc::Tensor> loadRawFrame(StringRef file, tpuc::top::InputOp input) {
   auto array = tpuc::loadFrame(file, **frame);
   if (!array)
     return array.takeError();
-  tpuc::Tensor tensor;
-  tensor.shape.assign(array->shape.begin(), array->shape.end());
-  tensor.data = array->toFloat();
-  return tensor;
+  return tpuc::tensorFromArray(*array);
 }
 
 /// The test input of every network input, as the module expects it: real
@@ -318,9 +315,7 @@ Error Deployer::loadTestInputs(mlir::ModuleOp module, bool forTpu,
         file, name, pre.value_or(tpuc::InputPreprocess()), type.getShape());
     if (!array)
       return array.takeError();
-    tpuc::Tensor tensor;
-    tensor.shape.assign(type.getShape().begin(), type.getShape().end());
-    tensor.data = array->toFloat();
+    tpuc::Tensor tensor = tpuc::tensorFromArray(*array, type.getShape());
     bool isCodes =
         array->dtype == tpuc::DType::I8 || array->dtype == tpuc::DType::U8;
     if (forTpu && !isCodes && !isFrame)
@@ -336,12 +331,8 @@ Expected<tpuc::TensorMap> Deployer::reference() {
     if (!arrays)
       return arrays.takeError();
     tpuc::TensorMap tensors;
-    for (auto &[name, array] : *arrays) {
-      tpuc::Tensor tensor;
-      tensor.shape.assign(array.shape.begin(), array.shape.end());
-      tensor.data = array.toFloat();
-      tensors.emplace(name, std::move(tensor));
-    }
+    for (auto &[name, array] : *arrays)
+      tensors.emplace(name, tpuc::tensorFromArray(array));
     return tensors;
   }
   // No reference file: the Top model on the same input is the reference.

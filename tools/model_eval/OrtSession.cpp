@@ -180,10 +180,7 @@ Error OrtSession::run(const TensorMap &inputs, std::vector<Tensor> &results) {
     auto array = (*reader)->read(name);
     if (!array)
       return array.takeError();
-    Tensor tensor;
-    tensor.shape.assign(array->shape.begin(), array->shape.end());
-    tensor.data = array->toFloat();
-    results.push_back(std::move(tensor));
+    results.push_back(tensorFromArray(*array));
   }
   return Error::success();
 }

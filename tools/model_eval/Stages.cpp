@@ -192,10 +192,7 @@ public:
       auto array = loadFrame(path, *frame_);
       if (!array)
         return array.takeError();
-      Tensor pixels;
-      pixels.shape.assign(array->shape.begin(), array->shape.end());
-      pixels.data = array->toFloat();
-      inputs.emplace(input_.name, std::move(pixels));
+      inputs.emplace(input_.name, tensorFromArray(*array));
     } else {
       // Quantized (--quant_input) and bf16 inputs take their stored values.
       inputs.emplace(input_.name,

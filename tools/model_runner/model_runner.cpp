@@ -69,9 +69,7 @@ int main(int argc, char **argv) {
   });
   tpuc::TensorMap inputs;
   for (auto &[name, array] : *arrays) {
-    tpuc::Tensor tensor;
-    tensor.shape.assign(array.shape.begin(), array.shape.end());
-    tensor.data = array.toFloat();
+    tpuc::Tensor tensor = tpuc::tensorFromArray(array);
     bool isCodes =
         array.dtype == tpuc::DType::I8 || array.dtype == tpuc::DType::U8;
     auto type = inputTypes.find(name);

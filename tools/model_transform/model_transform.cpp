@@ -479,12 +479,8 @@ mlir::LogicalResult Transformer::runInterpreter() {
   if (mlir::failed(interpreter))
     return mlir::failure();
   tpuc::TensorMap inputs;
-  for (const auto &[name, array] : testInputs_) {
-    tpuc::Tensor tensor;
-    tensor.shape.assign(array.shape.begin(), array.shape.end());
-    tensor.data = array.toFloat();
-    inputs.emplace(name, std::move(tensor));
-  }
+  for (const auto &[name, array] : testInputs_)
+    inputs.emplace(name, tpuc::tensorFromArray(array));
   if (mlir::failed((*interpreter)->run(inputs, results_, /*keepAll=*/true)))
     return mlir::failure();
   outputNames_.assign((*interpreter)->getOutputNames().begin(),

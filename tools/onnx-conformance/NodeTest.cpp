@@ -326,10 +326,7 @@ TestResult runDataSet(StringRef modelPath, const ModelInfo &model,
       return failWith("the module's input '" + name +
                       "' is not a graph input of the model");
     const NpyArray &array = (*inputs)[it - model.inputNames.begin()];
-    Tensor tensor;
-    tensor.shape.assign(array.shape.begin(), array.shape.end());
-    tensor.data = array.toFloat();
-    feeds.emplace(name, std::move(tensor));
+    feeds.emplace(name, tensorFromArray(array));
   }
   TensorMap outputs;
   if (mlir::failed((*interpreter)->run(feeds, outputs)))

@@ -1,5 +1,4 @@
-//===- Tensor.h - Dense tensors of the interpreter ---------------*- C++
-//-*-===//
+//===- Tensor.h - Dense tensors of the interpreter --------------*- C++ -*-===//
 //
 // The interpreter keeps every activation as float: Top ops compute in f32, and
 // the integer and bf16 Tpu ops store their exact values (which f32 represents
@@ -48,6 +47,12 @@ using TensorMap = std::map<std::string, Tensor>;
 
 /// Row-major strides of a shape.
 llvm::SmallVector<int64_t, 4> stridesOf(llvm::ArrayRef<int64_t> shape);
+
+struct NpyArray;
+/// An array's values as f32 (NpyArray::toFloat: integers by value), in its
+/// own shape or in `shape` (the same element count).
+Tensor tensorFromArray(const NpyArray &array);
+Tensor tensorFromArray(const NpyArray &array, llvm::ArrayRef<int64_t> shape);
 
 } // namespace tpuc
 

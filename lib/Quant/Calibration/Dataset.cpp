@@ -215,13 +215,6 @@ Error checkSamples(ArrayRef<SampleFiles> samples, ArrayRef<ModelInput> inputs) {
   return Error::success();
 }
 
-static Tensor toTensor(const NpyArray &array, ArrayRef<int64_t> shape) {
-  Tensor tensor;
-  tensor.shape.assign(shape.begin(), shape.end());
-  tensor.data = array.toFloat();
-  return tensor;
-}
-
 Expected<std::optional<TensorMap>> loadSample(const SampleFiles &sample,
                                               ArrayRef<ModelInput> inputs,
                                               std::string &skipReason) {
@@ -231,7 +224,7 @@ Expected<std::optional<TensorMap>> loadSample(const SampleFiles &sample,
       auto array = loadNumpyInput(sample.files[0], input.name, input.shape);
       if (!array)
         return array.takeError();
-      result.emplace(input.name, toTensor(*array, input.shape));
+      result.emplace(input.name, tensorFromArray(*array, input.shape));
     }
     return result;
   }
@@ -244,7 +237,7 @@ Expected<std::optional<TensorMap>> loadSample(const SampleFiles &sample,
       auto array = loadNumpyInput(file, input.name, input.shape);
       if (!array)
         return array.takeError();
-      result.emplace(input.name, toTensor(*array, input.shape));
+      result.emplace(input.name, tensorFromArray(*array, input.shape));
       continue;
     }
     if (!input.preprocess)
@@ -257,7 +250,7 @@ Expected<std::optional<TensorMap>> loadSample(const SampleFiles &sample,
       skipReason = toString(array.takeError());
       return std::nullopt;
     }
-    result.emplace(input.name, toTensor(*array, input.shape));
+    result.emplace(input.name, tensorFromArray(*array, input.shape));
   }
   return result;
 }
