@@ -23,10 +23,12 @@ Expected<std::optional<FrameInput>> getFrameInput(top::InputOp input) {
       input->getAttrOfType<mlir::DenseI64ArrayAttr>("tpu.image_dims");
   auto aligned = input->getAttrOfType<mlir::BoolAttr>("tpu.aligned");
   auto type = dyn_cast<mlir::RankedTensorType>(input.getOutput().getType());
-  std::string name = top::getOpName(input);
-  if (!frameDims || frameDims.size() != 2 || !type || !type.hasStaticShape())
+  std::string pixelFormat = input.getPixelFormat().value_or("bgr").str();
+  if (!frameDims || frameDims.size() != 2 || !type || !type.hasStaticShape() ||
+      type.getRank() == 0 || pixelFormatChannels(pixelFormat) == 0)
     return createStringError(inconvertibleErrorCode(),
-                             "input '" + name + "' has no frame description");
+                             "input '" + top::getOpName(input) +
+                                 "' has no frame description");
   FrameInput frame;
   frame.format = format.getValue().str();
   frame.packed = StringRef(frame.format).ends_with("_PACKED");
@@ -37,15 +39,12 @@ Expected<std::optional<FrameInput>> getFrameInput(top::InputOp input) {
   if (imageDims && imageDims.size() == 2)
     frame.imageDims.assign(imageDims.asArrayRef().begin(),
                            imageDims.asArrayRef().end());
-  frame.resize.pixelFormat = input.getPixelFormat().value_or("bgr").str();
+  frame.resize.pixelFormat = pixelFormat;
   frame.resize.channelFormat = frame.packed ? "nhwc" : "nchw";
   frame.resize.keepAspectRatio = input.getKeepAspectRatio();
   frame.resize.padValue = input.getPadValue();
   frame.resize.resizeDims = frame.frameDims;
   frame.shape.assign(type.getShape().begin(), type.getShape().end());
-  if (frame.shape.empty() || pixelFormatChannels(frame.resize.pixelFormat) == 0)
-    return createStringError(inconvertibleErrorCode(),
-                             "input '" + name + "' has no frame description");
   return std::optional<FrameInput>(std::move(frame));
 }
 

@@ -54,7 +54,7 @@ bool samePreprocess(const tpuc::eval::Stage &x, const tpuc::eval::Stage &y) {
                       p.padValue == q.padValue;
   // A stage that takes frames applies its mean, scale and channel order in
   // the model: only where the pixels land can be compared.
-  if (!x.frameFormat().empty() || !y.frameFormat().empty())
+  if (x.frame() || y.frame())
     return sameGeometry;
   return sameGeometry && a.shape == b.shape && p.pixelFormat == q.pixelFormat &&
          p.channelFormat == q.channelFormat && p.mean == q.mean &&
@@ -257,7 +257,7 @@ Error Evaluator::evaluate() {
   // preprocessed does it (stages on frames build their own from the file).
   const tpuc::eval::Stage *preprocessing = stages_[0].get();
   for (const auto &stage : stages_)
-    if (stage->frameFormat().empty()) {
+    if (!stage->frame()) {
       preprocessing = stage.get();
       break;
     }

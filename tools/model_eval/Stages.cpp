@@ -161,10 +161,8 @@ public:
     if (!input)
       return input.takeError();
     stage->input_ = std::move(*input);
-    if (stage->frame_) {
-      stage->frameFormat_ = stage->frame_->format;
-      stage->label_ += " (" + stage->frameFormat_ + " frames)";
-    }
+    if (stage->frame_)
+      stage->label_ += " (" + stage->frame_->format + " frames)";
     auto main = mainOf(module, path);
     if (!main)
       return main.takeError();
@@ -218,7 +216,6 @@ private:
   mlir::Type inputType_;
   std::vector<mlir::Type> outputTypes_;
   bool isTpu_ = false;
-  std::optional<FrameInput> frame_;
 };
 
 /// The ONNX model in onnxruntime, fetching the Top MLIR's outputs (so a

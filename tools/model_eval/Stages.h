@@ -26,6 +26,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,12 @@ public:
     return outputShapes_;
   }
 
-  /// The frame format when the stage takes raw frames (--fuse_preprocess):
-  /// input() then describes the resize into the frame, and its mean and
-  /// scale are the model's own business.
-  const std::string &frameFormat() const { return frameFormat_; }
+  /// The frame the stage takes instead of a preprocessed image
+  /// (--fuse_preprocess): input() then describes the resize into the
+  /// frame, and its mean and scale are the model's own business.
+  const std::optional<FrameInput> &frame() const { return frame_; }
+  /// Its format (RGB_PACKED, ...); empty for a stage that takes images.
+  std::string frameFormat() const { return frame_ ? frame_->format : ""; }
 
   /// Runs one image: `image` is the file preprocessed (of input().shape),
   /// `path` the file itself.
@@ -80,7 +83,7 @@ public:
 protected:
   std::string label_;
   calibration::ModelInput input_;
-  std::string frameFormat_;
+  std::optional<FrameInput> frame_;
   std::vector<accuracy::Shape> outputShapes_;
 };
 

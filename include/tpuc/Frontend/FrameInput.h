@@ -1,5 +1,4 @@
 //===- FrameInput.h - Frames for fused-preprocess inputs --------*- C++ -*-===//
-//-*-//
 //
 // After model_deploy --fuse_preprocess a network input takes the camera's
 // uint8 frame (`tpu.customization_format`, `tpu.frame_dims`, ...) and the
