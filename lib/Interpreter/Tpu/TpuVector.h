@@ -18,9 +18,9 @@
 #define TPUC_LIB_INTERPRETER_TPU_TPUVECTOR_H
 
 #include "TpuKernelUtils.h"
+#include "tpuc/Support/VectorMath.h"
 
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -29,15 +29,12 @@ namespace tpuc::tpu::vec {
 /// quantmath::roundToBf16, inline: round to nearest even on the bits; NaNs
 /// keep their sign and top payload bits and become quiet.
 inline float roundBf16(float x) {
-  uint32_t bits;
-  std::memcpy(&bits, &x, sizeof(bits));
+  uint32_t bits = vmath::bitsOf(x);
   if ((bits & 0x7fffffffu) > 0x7f800000u)
     bits = (bits & 0xffff0000u) | 0x00400000u;
   else
     bits = (bits + 0x7fffu + ((bits >> 16) & 1u)) & 0xffff0000u;
-  float out;
-  std::memcpy(&out, &bits, sizeof(out));
-  return out;
+  return vmath::floatOf(bits);
 }
 
 /// quantmath::roundToF16, inline and branch-free (the selections are
@@ -45,8 +42,7 @@ inline float roundBf16(float x) {
 /// nearest even, overflow to infinity, half subnormals, NaNs keep their sign
 /// and top 10 payload bits and become quiet.
 inline float roundF16(float x) {
-  uint32_t bits;
-  std::memcpy(&bits, &x, sizeof(bits));
+  uint32_t bits = vmath::bitsOf(x);
   uint32_t sign = bits & 0x80000000u, abs = bits & 0x7fffffffu;
   uint32_t isNan = abs > 0x7f800000u;
   uint32_t isInf = (abs >= 0x477ff000u) & (1u - isNan);
@@ -67,14 +63,10 @@ inline float roundF16(float x) {
   // Up when rest > half, or rest == half and kept is odd.
   kept += rest + (kept & 1u) > half;
   float subnormalValue = static_cast<float>(kept) * 5.9604644775390625e-8f;
-  uint32_t subnormal;
-  std::memcpy(&subnormal, &subnormalValue, sizeof(subnormal));
+  uint32_t subnormal = vmath::bitsOf(subnormalValue);
   uint32_t magnitude = isNan * nan + isInf * 0x7f800000u + isNormal * normal +
                        isSubnormal * subnormal;
-  uint32_t out = sign | magnitude;
-  float result;
-  std::memcpy(&result, &out, sizeof(result));
-  return result;
+  return vmath::floatOf(sign | magnitude);
 }
 
 /// out[i] = storage.store(in[i]) for i < n; `in` may be `out`. Parallel
