@@ -368,8 +368,9 @@ TEST(InterpreterHooks, GivenValuesReplaceTheirOps) {
       EXPECT_LT(relativeMaxDiff(fromGiven.at(name), tensor), 1e-5f)
           << changedName << " -> " << name;
       // The change reaches the output or the output is the given one.
-      if (!reached.count(name))
+      if (!reached.count(name)) {
         EXPECT_TRUE(bitwiseEqual(fromGiven.at(name), all.at(name))) << name;
+      }
     }
   }
 }
